@@ -1,0 +1,139 @@
+# Keel top-level Makefile.
+#
+#   make            build build/keel.elf
+#   make run        boot it in QEMU on the serial console (Ctrl-A X quits)
+#   make test       host unit tests + in-kernel tests + QEMU system tests
+#   make iso        GRUB ISO (BIOS and UEFI) in build/keel.iso
+#   make debug      QEMU halted with a gdb stub; see README
+#   make clean      remove build/
+#
+# Everything generated goes under build/. V=1 prints full commands.
+# CC=clang builds with clang (GNU ld links in both cases).
+
+ARCH    ?= x86_64
+BUILD   ?= build
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+LD      ?= ld
+ifeq ($(origin LD),default)
+LD      := ld
+endif
+NM      ?= nm
+OBJCOPY ?= objcopy
+PYTHON  ?= python3
+HOSTCC  ?= gcc
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+# ---- kernel sources ---------------------------------------------------------
+
+ARCH_DIR := kernel/arch/$(ARCH)
+GEN_SRCS :=
+KSRCS := $(shell find kernel -path kernel/arch -prune -o \( -name '*.c' -o -name '*.S' \) -print | sort)
+KSRCS += $(shell find $(ARCH_DIR) \( -name '*.c' -o -name '*.S' \) -print | sort)
+KOBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KSRCS)))
+KOBJS := $(patsubst $(BUILD)/%,$(BUILD)/obj/%,$(KOBJS))
+
+include $(ARCH_DIR)/arch.mk
+
+KCFLAGS := -std=gnu11 -ffreestanding -fno-builtin -nostdlib -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-Ikernel/include -I$(ARCH_DIR)/include \
+	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	-fno-strict-aliasing -fno-common -fno-stack-protector \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-fno-pic -fno-pie \
+	-DARCH_NAME=\"$(ARCH)\" $(ARCH_CFLAGS) $(EXTRA_CFLAGS)
+KASFLAGS := -D__ASSEMBLY__ -Ikernel/include -I$(ARCH_DIR)/include $(ARCH_ASFLAGS) -g
+DEPFLAGS = -MMD -MP -MF $(@:.o=.d)
+
+KERNEL_ELF := $(BUILD)/keel.elf
+LDSCRIPT   := $(ARCH_DIR)/kernel.ld
+
+.PHONY: all
+all: $(KERNEL_ELF)
+
+$(BUILD)/obj/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S
+	$(call msg,AS,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(KCFLAGS) $(KASFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# Link in two passes. Pass 1 has an empty symbol table; its text symbols are
+# turned into build/gen/ksyms.S and linked into pass 2. The table sits after
+# all code in the image, so code addresses cannot move between the passes
+# (tools/ksyms.py --check verifies that).
+$(BUILD)/gen/ksyms-empty.S:
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/ksyms.py --empty > $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.S
+	$(call msg,AS,$<)
+	$(Q)$(CC) $(KCFLAGS) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/keel.pass1.elf: $(KOBJS) $(BUILD)/gen/ksyms-empty.o $(LDSCRIPT)
+	$(call msg,LD,$@)
+	$(Q)$(LD) $(ARCH_LDFLAGS) -T $(LDSCRIPT) -o $@ $(KOBJS) $(BUILD)/gen/ksyms-empty.o
+
+$(BUILD)/gen/ksyms.S: $(BUILD)/keel.pass1.elf tools/ksyms.py
+	$(call msg,KSYMS,$@)
+	$(Q)$(NM) -n $< | $(PYTHON) tools/ksyms.py > $@
+
+$(KERNEL_ELF): $(BUILD)/keel.pass1.elf $(BUILD)/gen/ksyms.o
+	$(call msg,LD,$@)
+	$(Q)$(LD) $(ARCH_LDFLAGS) -T $(LDSCRIPT) -o $@ $(KOBJS) $(BUILD)/gen/ksyms.o
+	$(Q)$(NM) -n $@ | $(PYTHON) tools/ksyms.py --check $(BUILD)/gen/ksyms.S
+
+-include $(KOBJS:.o=.d)
+
+# ---- host unit tests ---------------------------------------------------------
+
+-include tests/unit/unit.mk
+
+# ---- images, running, testing -----------------------------------------------
+
+ISO := $(BUILD)/keel.iso
+
+.PHONY: iso
+iso: $(ISO)
+$(ISO): $(KERNEL_ELF) tools/grub.cfg tools/mkiso.sh
+	$(call msg,ISO,$@)
+	$(Q)tools/mkiso.sh $(KERNEL_ELF) $@
+
+.PHONY: deps
+deps:
+	@tools/check-deps.sh
+
+.PHONY: run
+run: deps all
+	$(Q)$(PYTHON) tools/qemu-run --kernel $(KERNEL_ELF) --interactive $(if $(APPEND),--append "$(APPEND)")
+
+.PHONY: debug
+debug: deps all
+	$(Q)$(PYTHON) tools/qemu-run --kernel $(KERNEL_ELF) --interactive --gdb $(if $(APPEND),--append "$(APPEND)")
+
+.PHONY: test
+test: deps all unit iso
+	$(Q)$(PYTHON) tools/keel-test $(if $(ONLY),--only "$(ONLY)")
+
+.PHONY: compile_commands.json
+compile_commands.json:
+	$(Q)$(PYTHON) tools/compile-commands.py $(MAKE) > $@.tmp && mv $@.tmp $@
+
+.PHONY: clean
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)

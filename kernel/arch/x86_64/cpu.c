@@ -1,0 +1,227 @@
+/*
+ * x86_64 CPU set-up: per-CPU area (GS base), GDT with a TSS and IST stacks,
+ * control-register features, and CPU identification.
+ *
+ * The boot CPU uses static storage; the SMP issue allocates the same
+ * structures for application processors.
+ */
+#include <keel/arch.h>
+#include <keel/printk.h>
+#include <keel/sprintf.h>
+#include <keel/string.h>
+#include <asm/cpu.h>
+#include <asm/layout.h>
+#include <asm/x86.h>
+
+static struct x86_percpu bsp_percpu;
+static u8 bsp_ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
+
+struct x86_percpu *x86_this_cpu(void)
+{
+	struct x86_percpu *p;
+
+	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+unsigned int arch_cpu_id(void)
+{
+	unsigned int id;
+
+	/* Before the GS base is set (very early boot) this reads 0 from GS:8. */
+	__asm__ __volatile__("movl %%gs:%c1, %0"
+			     : "=r"(id)
+			     : "i"(__builtin_offsetof(struct x86_percpu, cpu_id)));
+	return id;
+}
+
+/* Early: make %gs point at the boot CPU's area so printk can name the CPU. */
+void x86_cpu_early_init(void)
+{
+	bsp_percpu.self = &bsp_percpu;
+	bsp_percpu.cpu_id = 0;
+	wrmsr(MSR_GS_BASE, (u64)&bsp_percpu);
+}
+
+static u64 gdt_code_data(bool code, unsigned int dpl, bool long_mode)
+{
+	u64 d = 0xffffULL | (0xfULL << 48);           /* limit 0xfffff */
+
+	d |= (1ULL << 44) | (1ULL << 47);             /* S, P */
+	d |= (u64)dpl << 45;
+	d |= 1ULL << 41;                              /* R/W */
+	d |= 1ULL << 55;                              /* G */
+	if (code) {
+		d |= 1ULL << 43;
+		d |= long_mode ? (1ULL << 53) : (1ULL << 54);  /* L or D */
+	} else {
+		d |= 1ULL << 54;                      /* B */
+	}
+	return d;
+}
+
+static void gdt_set_tss(u64 *gdt, struct x86_tss *tss)
+{
+	u64 base = (u64)tss, limit = sizeof(*tss) - 1;
+
+	gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+			   (0x89ULL << 40) |          /* present, 64-bit TSS */
+			   (((limit >> 16) & 0xf) << 48) |
+			   (((base >> 24) & 0xff) << 56);
+	gdt[GDT_TSS / 8 + 1] = base >> 32;
+}
+
+static void gdt_load(struct x86_percpu *pc)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed desc = { sizeof(pc->gdt) - 1, (u64)pc->gdt };
+
+	__asm__ __volatile__(
+		"lgdt %0\n\t"
+		"movl %2, %%eax\n\t"
+		"movl %%eax, %%ds\n\t"
+		"movl %%eax, %%es\n\t"
+		"movl %%eax, %%ss\n\t"
+		"pushq %1\n\t"
+		"leaq 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"lretq\n"
+		"1:\n\t"
+		"ltr %w3"
+		:
+		: "m"(desc), "i"(GDT_KERNEL_CS), "i"(GDT_KERNEL_DS), "r"(GDT_TSS)
+		: "rax", "memory");
+}
+
+static void cpu_setup_gdt(struct x86_percpu *pc, u8 (*ist)[IST_STACK_SIZE])
+{
+	int i;
+
+	pc->gdt[0] = 0;
+	pc->gdt[GDT_KERNEL_CS / 8] = gdt_code_data(true, 0, true);
+	pc->gdt[GDT_KERNEL_DS / 8] = gdt_code_data(false, 0, false);
+	pc->gdt[GDT_USER32_CS / 8] = gdt_code_data(true, 3, false);
+	pc->gdt[GDT_USER_DS / 8] = gdt_code_data(false, 3, false);
+	pc->gdt[GDT_USER_CS / 8] = gdt_code_data(true, 3, true);
+	for (i = 0; i < IST_COUNT; i++) {
+		pc->ist_lo[i] = (unsigned long)ist[i];
+		pc->ist_hi[i] = (unsigned long)ist[i] + IST_STACK_SIZE;
+		pc->tss.ist[i] = pc->ist_hi[i];   /* IST n is ist[n - 1] */
+	}
+	pc->tss.iomap_base = sizeof(pc->tss);    /* no I/O bitmap */
+	gdt_set_tss(pc->gdt, &pc->tss);
+	gdt_load(pc);
+}
+
+static bool cpu_has(u32 leaf, char reg, unsigned int bit)
+{
+	u32 r[4], max;
+
+	cpuid(leaf & 0x80000000, &max, &r[1], &r[2], &r[3]);
+	if (max < leaf)
+		return false;
+	cpuid_count(leaf, 0, &r[0], &r[1], &r[2], &r[3]);
+	return r[reg - 'a'] & (1U << bit);
+}
+
+/* Turn on the protection features the CPU has (W^X needs NX, set in head.S). */
+static void cpu_enable_features(void)
+{
+	unsigned long cr4 = read_cr4();
+
+	write_cr0(read_cr0() | X86_CR0_WP);
+	if (cpu_has(7, 'b', X86_FEAT_7_EBX_SMEP))
+		cr4 |= X86_CR4_SMEP;
+	if (cpu_has(7, 'b', X86_FEAT_7_EBX_SMAP))
+		cr4 |= X86_CR4_SMAP;
+	if (cpu_has(7, 'c', X86_FEAT_7_ECX_UMIP))
+		cr4 |= X86_CR4_UMIP;
+	write_cr4(cr4);
+}
+
+/* Full set-up of the boot CPU: GDT/TSS, IDT, features, stack guard. */
+void x86_cpu_init_bsp(void)
+{
+	cpu_setup_gdt(&bsp_percpu, bsp_ist_stacks);
+	x86_idt_init();
+	x86_idt_load();
+	cpu_enable_features();
+	x86_stack_guard_init();
+}
+
+bool x86_stack_bounds(unsigned long addr, unsigned long *lo, unsigned long *hi)
+{
+	struct x86_percpu *pc = x86_this_cpu();
+	int i;
+
+	if (addr >= (unsigned long)boot_stack_bottom &&
+	    addr < (unsigned long)boot_stack_top) {
+		*lo = (unsigned long)boot_stack_bottom;
+		*hi = (unsigned long)boot_stack_top;
+		return true;
+	}
+	for (i = 0; pc && i < IST_COUNT; i++) {
+		if (addr >= pc->ist_lo[i] && addr < pc->ist_hi[i]) {
+			*lo = pc->ist_lo[i];
+			*hi = pc->ist_hi[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+bool x86_in_stack_guard(unsigned long addr, unsigned long *stack_lo,
+			unsigned long *stack_hi)
+{
+	unsigned long g = (unsigned long)boot_stack_guard;
+
+	if (addr >= g && addr < g + PAGE_SIZE) {
+		*stack_lo = (unsigned long)boot_stack_bottom;
+		*stack_hi = (unsigned long)boot_stack_top;
+		return true;
+	}
+	return false;
+}
+
+static void cpu_brand(char *buf, size_t size)
+{
+	u32 r[12], max;
+	char *s;
+	int i;
+
+	cpuid(0x80000000, &max, &r[0], &r[1], &r[2]);
+	if (max < 0x80000004) {
+		strlcpy(buf, "unknown model", size);
+		return;
+	}
+	for (i = 0; i < 3; i++)
+		cpuid(0x80000002 + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2],
+		      &r[4 * i + 3]);
+	s = (char *)r;
+	s[47] = '\0';
+	while (*s == ' ')
+		s++;
+	strlcpy(buf, s, size);
+}
+
+void arch_cpu_describe(char *buf, size_t size)
+{
+	u32 max, vendor[4], sig, b, c, d;
+	unsigned int family, model;
+	char brand[49];
+
+	cpuid(0, &max, &vendor[0], &vendor[2], &vendor[1]);
+	vendor[3] = 0;
+	cpuid(1, &sig, &b, &c, &d);
+	family = (sig >> 8) & 0xf;
+	model = (sig >> 4) & 0xf;
+	if (family == 0xf)
+		family += (sig >> 20) & 0xff;
+	if (family == 0x6 || family >= 0xf)
+		model |= ((sig >> 16) & 0xf) << 4;
+	cpu_brand(brand, sizeof(brand));
+	snprintf(buf, size, "%s %s (family %#x model %#x stepping %u)",
+		 (char *)vendor, brand, family, model, sig & 0xf);
+}

@@ -1,0 +1,72 @@
+/*
+ * x86_64 implementation of the static-inline part of the arch boundary
+ * (see <keel/arch.h> for the contract).
+ */
+#ifndef ASM_ARCH_INLINE_H
+#define ASM_ARCH_INLINE_H
+
+#include <asm/io.h>
+
+#define X86_RFLAGS_IF (1UL << 9)
+
+/* x86 has a separate I/O port space (legacy UARTs, PIT, CMOS, ACPI PM). */
+#define ARCH_HAS_PORT_IO 1
+
+static inline u8 arch_pio_read8(unsigned long port)
+{
+	return inb((u16)port);
+}
+
+static inline void arch_pio_write8(unsigned long port, u8 v)
+{
+	outb((u16)port, v);
+}
+
+static inline void arch_irq_enable(void)
+{
+	__asm__ __volatile__("sti" ::: "memory");
+}
+
+static inline void arch_irq_disable(void)
+{
+	__asm__ __volatile__("cli" ::: "memory");
+}
+
+static inline unsigned long arch_irq_save(void)
+{
+	unsigned long flags;
+
+	__asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void arch_irq_restore(unsigned long flags)
+{
+	if (flags & X86_RFLAGS_IF)
+		arch_irq_enable();
+}
+
+static inline bool arch_irqs_enabled(void)
+{
+	unsigned long flags;
+
+	__asm__ __volatile__("pushfq; popq %0" : "=r"(flags));
+	return flags & X86_RFLAGS_IF;
+}
+
+static inline void arch_cpu_relax(void)
+{
+	__asm__ __volatile__("pause" ::: "memory");
+}
+
+static inline void arch_halt(void)
+{
+	__asm__ __volatile__("hlt" ::: "memory");
+}
+
+static inline unsigned long arch_frame_address(void)
+{
+	return (unsigned long)__builtin_frame_address(0);
+}
+
+#endif /* ASM_ARCH_INLINE_H */

@@ -1,0 +1,30 @@
+/*
+ * x86_64 virtual memory layout (4-level paging). Shared by C and assembly.
+ *
+ *   0000000000000000 - 00007fffffffffff  user space (128 TiB)
+ *   ffff888000000000 - ...               direct map of all physical memory
+ *   ffffffff80000000 - ffffffffffffffff  kernel image (-mcmodel=kernel)
+ *
+ * Early boot maps the first 4 GiB identity, in the direct map, and the first
+ * 2 GiB at KERNEL_VMA; the memory-management issue replaces these tables.
+ */
+#ifndef ASM_LAYOUT_H
+#define ASM_LAYOUT_H
+
+#define KERNEL_VMA        0xffffffff80000000
+#define DIRECT_MAP_BASE   0xffff888000000000
+#define KERNEL_LOAD_PHYS  0x100000
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  4096
+
+#define BOOT_STACK_SIZE   (16 * 1024)
+#define IST_STACK_SIZE    (8 * 1024)
+
+#ifndef __ASSEMBLY__
+#define __pa_symbol(x) ((unsigned long)(x) - KERNEL_VMA)
+#define phys_to_virt(pa) ((void *)((unsigned long)(pa) + DIRECT_MAP_BASE))
+#define virt_to_phys(va) ((unsigned long)(va) - DIRECT_MAP_BASE)
+#endif
+
+#endif /* ASM_LAYOUT_H */

@@ -1,0 +1,80 @@
+/*
+ * x86_64-internal interfaces between the files under kernel/arch/x86_64/.
+ * Generic code never includes this.
+ */
+#ifndef ASM_X86_H
+#define ASM_X86_H
+
+#include <keel/compiler.h>
+#include <keel/types.h>
+
+/* Segment selectors; the order is the one SYSCALL/SYSRET require. */
+#define GDT_KERNEL_CS   0x08
+#define GDT_KERNEL_DS   0x10
+#define GDT_USER32_CS   0x18
+#define GDT_USER_DS     0x20
+#define GDT_USER_CS     0x28
+#define GDT_TSS         0x30   /* 16 bytes: two slots */
+#define GDT_ENTRIES     8
+
+/* IST slots in the TSS (1-based as the IDT encodes them). */
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI          2
+#define IST_MACHINE_CHECK 3
+#define IST_COUNT        3
+
+struct x86_tss {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+/*
+ * struct trap_frame - the registers saved by the interrupt entry stubs
+ * (entry.S pushes them in the reverse of this order), then what the CPU
+ * pushed. The layout is shared with entry.S.
+ */
+struct trap_frame {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	u64 vector;
+	u64 error_code;   /* 0 when the CPU pushes none */
+	u64 rip, cs, rflags, rsp, ss;
+};
+
+/*
+ * struct x86_percpu - per-CPU state reached through the GS base.
+ * [I] set once when the CPU comes up, then read-only; [o] owner CPU only.
+ */
+struct x86_percpu {
+	struct x86_percpu *self;        /* [I] for %gs:0 loads */
+	unsigned int cpu_id;            /* [I] */
+	struct x86_tss tss __aligned(16);   /* [o] */
+	u64 gdt[GDT_ENTRIES];           /* [o] */
+	unsigned long ist_lo[IST_COUNT];    /* [I] IST stack bounds for unwinding */
+	unsigned long ist_hi[IST_COUNT];    /* [I] */
+};
+
+void x86_early_console_init(void);
+void x86_cpu_early_init(void);
+void x86_cpu_init_bsp(void);
+void x86_tsc_init(void);
+u64 x86_tsc_khz(void);
+void x86_idt_init(void);
+void x86_idt_load(void);
+void x86_stack_guard_init(void);
+__noreturn void x86_boot_fail(const char *why);
+void x86_trap(struct trap_frame *tf);
+struct x86_percpu *x86_this_cpu(void);
+bool x86_stack_bounds(unsigned long addr, unsigned long *lo, unsigned long *hi);
+bool x86_in_stack_guard(unsigned long addr, unsigned long *stack_lo,
+			unsigned long *stack_hi);
+
+/* Boot stack and its guard page (boot/head.S). */
+extern char boot_stack_guard[], boot_stack_bottom[], boot_stack_top[];
+
+#endif /* ASM_X86_H */

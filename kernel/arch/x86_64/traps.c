@@ -1,0 +1,201 @@
+/*
+ * x86_64 exceptions and interrupts: the IDT and the C side of entry.S.
+ *
+ * An exception in kernel mode is a kernel bug: it prints the vector, the
+ * error code (decoded for page faults), all registers and a symbolized
+ * backtrace, then panics. A page fault or double fault on the boot stack's
+ * guard page is reported as a stack overflow. Interrupt vectors have no
+ * handlers until the interrupts issue; one arriving is counted and logged,
+ * never fatal.
+ */
+#include <keel/arch.h>
+#include <keel/backtrace.h>
+#include <keel/ksyms.h>
+#include <keel/panic.h>
+#include <keel/printk.h>
+#include <asm/cpu.h>
+#include <asm/x86.h>
+
+#define X86_STUB_SIZE 16
+#define IDT_ENTRIES   256
+#define GATE_INTERRUPT 0x8e   /* present, DPL 0, 64-bit interrupt gate */
+
+#define X86_PF_PROT  (1U << 0)
+#define X86_PF_WRITE (1U << 1)
+#define X86_PF_USER  (1U << 2)
+#define X86_PF_RSVD  (1U << 3)
+#define X86_PF_INSTR (1U << 4)
+#define X86_PF_PK    (1U << 5)
+
+struct idt_gate {
+	u16 offset_lo;
+	u16 selector;
+	u8 ist;
+	u8 type_attr;
+	u16 offset_mid;
+	u32 offset_hi;
+	u32 zero;
+} __packed;
+
+static struct idt_gate idt[IDT_ENTRIES] __aligned(16);
+static unsigned long spurious_count;
+
+extern char x86_trap_stubs[];
+
+static const char *const exception_names[32] = {
+	[0] = "divide error",
+	[1] = "debug",
+	[2] = "non-maskable interrupt",
+	[3] = "breakpoint",
+	[4] = "overflow",
+	[5] = "bound range exceeded",
+	[6] = "invalid opcode",
+	[7] = "device not available",
+	[8] = "double fault",
+	[9] = "coprocessor segment overrun",
+	[10] = "invalid TSS",
+	[11] = "segment not present",
+	[12] = "stack-segment fault",
+	[13] = "general protection fault",
+	[14] = "page fault",
+	[16] = "x87 floating-point error",
+	[17] = "alignment check",
+	[18] = "machine check",
+	[19] = "SIMD floating-point exception",
+	[20] = "virtualization exception",
+	[21] = "control protection exception",
+	[28] = "hypervisor injection exception",
+	[29] = "VMM communication exception",
+	[30] = "security exception",
+};
+
+static const char *const exception_mnemonics[32] = {
+	[0] = "#DE", [1] = "#DB", [2] = "NMI", [3] = "#BP", [4] = "#OF",
+	[5] = "#BR", [6] = "#UD", [7] = "#NM", [8] = "#DF", [10] = "#TS",
+	[11] = "#NP", [12] = "#SS", [13] = "#GP", [14] = "#PF", [16] = "#MF",
+	[17] = "#AC", [18] = "#MC", [19] = "#XM", [20] = "#VE", [21] = "#CP",
+	[28] = "#HV", [29] = "#VC", [30] = "#SX",
+};
+
+static void idt_set(unsigned int vec, unsigned long handler, unsigned int ist)
+{
+	struct idt_gate *g = &idt[vec];
+
+	g->offset_lo = handler & 0xffff;
+	g->selector = GDT_KERNEL_CS;
+	g->ist = ist;
+	g->type_attr = GATE_INTERRUPT;
+	g->offset_mid = (handler >> 16) & 0xffff;
+	g->offset_hi = handler >> 32;
+	g->zero = 0;
+}
+
+void x86_idt_init(void)
+{
+	unsigned int v;
+
+	for (v = 0; v < IDT_ENTRIES; v++)
+		idt_set(v, (unsigned long)x86_trap_stubs + v * X86_STUB_SIZE, 0);
+	idt[8].ist = IST_DOUBLE_FAULT;
+	idt[2].ist = IST_NMI;
+	idt[18].ist = IST_MACHINE_CHECK;
+}
+
+void x86_idt_load(void)
+{
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed desc = { sizeof(idt) - 1, (u64)idt };
+
+	__asm__ __volatile__("lidt %0" : : "m"(desc));
+}
+
+static const char *exception_name(unsigned long vec)
+{
+	if (vec < 32 && exception_names[vec])
+		return exception_names[vec];
+	return vec < 32 ? "reserved exception" : "interrupt";
+}
+
+static void dump_registers(const struct trap_frame *tf)
+{
+	char sym[128];
+
+	ksym_snprint(sym, sizeof(sym), tf->rip);
+	pr_emerg("RIP: %04llx:%016llx %s\n", tf->cs, tf->rip, sym);
+	pr_emerg("RSP: %04llx:%016llx RFLAGS: %08llx\n", tf->ss, tf->rsp,
+		 tf->rflags);
+	pr_emerg("RAX: %016llx RBX: %016llx RCX: %016llx\n", tf->rax, tf->rbx,
+		 tf->rcx);
+	pr_emerg("RDX: %016llx RSI: %016llx RDI: %016llx\n", tf->rdx, tf->rsi,
+		 tf->rdi);
+	pr_emerg("RBP: %016llx R08: %016llx R09: %016llx\n", tf->rbp, tf->r8,
+		 tf->r9);
+	pr_emerg("R10: %016llx R11: %016llx R12: %016llx\n", tf->r10, tf->r11,
+		 tf->r12);
+	pr_emerg("R13: %016llx R14: %016llx R15: %016llx\n", tf->r13, tf->r14,
+		 tf->r15);
+	pr_emerg("CR0: %016lx CR2: %016lx CR3: %016lx CR4: %016lx\n",
+		 read_cr0(), read_cr2(), read_cr3(), read_cr4());
+}
+
+static void describe_page_fault(const struct trap_frame *tf, unsigned long cr2)
+{
+	u64 e = tf->error_code;
+
+	pr_emerg("CR2: %#018lx (%s, %s, %s mode, %s%s%s)\n", cr2,
+		 (e & X86_PF_PROT) ? "present" : "not-present",
+		 (e & X86_PF_WRITE) ? "write" : "read",
+		 (e & X86_PF_USER) ? "user" : "supervisor",
+		 (e & X86_PF_INSTR) ? "instruction fetch" : "data access",
+		 (e & X86_PF_RSVD) ? ", reserved bit set" : "",
+		 (e & X86_PF_PK) ? ", protection key" : "");
+}
+
+/* A fault at the stack guard page, or a double fault with RSP in it. */
+static bool is_stack_overflow(const struct trap_frame *tf, unsigned long cr2,
+			      unsigned long *lo, unsigned long *hi)
+{
+	if (tf->vector != 14 && tf->vector != 8)
+		return false;
+	return x86_in_stack_guard(cr2, lo, hi) ||
+	       x86_in_stack_guard(tf->rsp, lo, hi);
+}
+
+static __noreturn void die(const struct trap_frame *tf)
+{
+	unsigned long cr2 = read_cr2(), lo, hi;
+	const char *name = exception_name(tf->vector);
+	const char *mn = tf->vector < 32 ? exception_mnemonics[tf->vector] : NULL;
+
+	panic_begin();
+	if (is_stack_overflow(tf, cr2, &lo, &hi)) {
+		pr_emerg("BUG: kernel stack overflow: RSP %#llx below the stack "
+			 "[%#lx-%#lx)\n", tf->rsp, lo, hi);
+		name = "stack overflow";
+	}
+	pr_emerg("Oops: %s (%s, vector %llu), error code %#llx on CPU%u\n",
+		 exception_name(tf->vector), mn ? mn : "-", tf->vector,
+		 tf->error_code, arch_cpu_id());
+	if (tf->vector == 14)
+		describe_page_fault(tf, cr2);
+	dump_registers(tf);
+	backtrace_print(tf->rip, tf->rbp);
+	panic_finish(name);
+}
+
+/* Called from entry.S for every vector. */
+void x86_trap(struct trap_frame *tf)
+{
+	if (tf->vector == 2) {
+		pr_warn("NMI received for unknown reason on CPU%u\n",
+			arch_cpu_id());
+		return;
+	}
+	if (tf->vector < 32)
+		die(tf);
+	spurious_count++;
+	pr_warn("unexpected interrupt on vector %llu (%lu so far), ignored\n",
+		tf->vector, spurious_count);
+}

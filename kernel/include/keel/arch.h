@@ -1,0 +1,102 @@
+/*
+ * The arch boundary: everything generic code may ask of the architecture.
+ *
+ * Declared here, implemented once per architecture under kernel/arch/<arch>/
+ * and selected at build time by ARCH=. Small primitives are static inline in
+ * <asm/arch_inline.h>, which every architecture provides; the rest are plain
+ * functions. Generic code includes only this header, never <asm/...> files
+ * of its own accord.
+ *
+ * Later issues extend this list (IRQ controller, timer, paging, context
+ * switch, user entry, signal frames, user copy, FPU state).
+ */
+#ifndef KEEL_ARCH_H
+#define KEEL_ARCH_H
+
+#include <keel/compiler.h>
+#include <keel/types.h>
+
+struct boot_info;
+
+/* ---- interrupts (asm/arch_inline.h) ---------------------------------------
+ *	void arch_irq_enable(void);
+ *	void arch_irq_disable(void);
+ *	unsigned long arch_irq_save(void);      disable, return previous state
+ *	void arch_irq_restore(unsigned long);
+ *	bool arch_irqs_enabled(void);
+ *	void arch_cpu_relax(void);              spin-wait hint (pause)
+ *	void arch_halt(void);                   wait for an interrupt
+ *	unsigned long arch_frame_address(void); current frame pointer
+ *
+ * Architectures with an I/O port space define ARCH_HAS_PORT_IO and
+ *	u8 arch_pio_read8(unsigned long port);
+ *	void arch_pio_write8(unsigned long port, u8 value);
+ */
+#include <asm/arch_inline.h>
+
+/* ARCH_NAME, e.g. "x86_64", comes from the Makefile (-DARCH_NAME). */
+
+/* ---- CPUs ---------------------------------------------------------------- */
+
+/* arch_cpu_id - index of the running CPU (0 = boot CPU). Context: any. */
+unsigned int arch_cpu_id(void);
+
+/*
+ * arch_cpu_describe - one human-readable line about the boot CPU
+ * ("GenuineIntel Intel(R) Core(TM) ... family 6 model 85").
+ */
+void arch_cpu_describe(char *buf, size_t size);
+
+/* ---- clock --------------------------------------------------------------- */
+
+/*
+ * arch_clock_ns - nanoseconds since the kernel was entered; 0 until the
+ * clock is calibrated. Monotonic. Context: any.
+ */
+u64 arch_clock_ns(void);
+
+/* ---- platform ------------------------------------------------------------ */
+
+/* Stop this CPU for good with interrupts off. */
+__noreturn void arch_halt_forever(void);
+
+/* Reset the machine. */
+__noreturn void arch_reset(void);
+
+/*
+ * Exit codes for platform_test_exit(): the emulator turns them into its own
+ * exit status (QEMU isa-debug-exit: (code << 1) | 1 = 33, 35, 37).
+ */
+#define TEST_EXIT_PASS  0x10
+#define TEST_EXIT_FAIL  0x11
+#define TEST_EXIT_PANIC 0x12
+
+/*
+ * arch_test_exit - end the emulator run with @code. If the machine has no
+ * test-exit device this returns, and the caller halts instead.
+ */
+void arch_test_exit(unsigned int code);
+
+/* ---- debugging ----------------------------------------------------------- */
+
+/*
+ * struct arch_frame - one step of a stack walk: a return address and the
+ * frame it belongs to.
+ */
+struct arch_frame {
+	unsigned long pc;
+	unsigned long fp;
+};
+
+/*
+ * arch_unwind_next - step from @f to its caller's frame.
+ * Only follows frame pointers inside a known kernel stack, so a corrupt
+ * frame chain ends the walk instead of faulting.
+ * Return: true when @f now describes the caller.
+ */
+bool arch_unwind_next(struct arch_frame *f);
+
+/* Early boot entry into generic code, after arch set-up. */
+__noreturn void kernel_main(struct boot_info *bi);
+
+#endif /* KEEL_ARCH_H */

@@ -1,0 +1,120 @@
+/*
+ * kernel_main: the ordered start-up of the generic kernel.
+ *
+ * Entered from the arch's early boot with one CPU running, interrupts off,
+ * the boot console registered and struct boot_info filled. The order here
+ * is the order subsystems come up; each later issue adds its step.
+ */
+#include <keel/arch.h>
+#include <keel/boot.h>
+#include <keel/ktest.h>
+#include <keel/log.h>
+#include <keel/memmap.h>
+#include <keel/panic.h>
+#include <keel/param.h>
+#include <keel/printk.h>
+#include <keel/version.h>
+
+static char ktest_filter[256];
+KPARAM_STRING(ktest, ktest_filter,
+	      "run in-kernel tests after boot: all, or suite[,suite...]");
+
+const char *boot_firmware_name(enum boot_firmware fw)
+{
+	switch (fw) {
+	case FIRMWARE_BIOS: return "BIOS";
+	case FIRMWARE_UEFI: return "UEFI";
+	default: return "unknown";
+	}
+}
+
+static void boot_report_memory(struct boot_info *bi)
+{
+	struct memmap_totals t;
+	unsigned int i;
+
+	memmap_add_cmdline_entries(&bi->memmap);
+	if (!bi->memmap.count)
+		pr_err("memmap: the boot loader gave no memory map\n");
+	memmap_sanitize(&bi->memmap);
+	for (i = 0; i < bi->memmap.count; i++) {
+		const struct memmap_entry *e = &bi->memmap.entries[i];
+
+		pr_info("memmap: [mem 0x%016llx-0x%016llx] %s\n", e->base,
+			e->base + e->length - 1, memmap_type_name(e->type));
+	}
+	memmap_totals(&bi->memmap, &t);
+	pr_info("memory: %llu MiB usable, highest usable address %#llx, "
+		"%u map entries\n", t.usable >> 20, t.highest_usable_end,
+		bi->memmap.count);
+}
+
+static void boot_report_initrd(const struct boot_info *bi)
+{
+	const struct boot_module *m = &bi->modules[0];
+
+	if (!bi->module_count) {
+		pr_warn("initrd: none given (no initrd); booting without one\n");
+		return;
+	}
+	pr_info("initrd: %llu bytes at %#llx%s%s\n", m->end - m->start, m->start,
+		m->cmdline[0] ? " from " : "", m->cmdline);
+	if (bi->module_count > 1)
+		pr_warn("initrd: %u more boot modules ignored\n",
+			bi->module_count - 1);
+}
+
+static void boot_report(const struct boot_info *bi)
+{
+	char cpu[160];
+
+	pr_info("boot protocol: %s%s%s\n", bi->protocol,
+		bi->loader[0] ? ", loader " : "", bi->loader);
+	pr_info("firmware: %s\n", boot_firmware_name(bi->firmware));
+	pr_info("cmdline: %s\n", bi->cmdline);
+	pr_info("kernel: [%#llx-%#llx) physical\n", bi->kernel_start,
+		bi->kernel_end);
+	arch_cpu_describe(cpu, sizeof(cpu));
+	pr_info("cpu: %s\n", cpu);
+	if (bi->acpi_rsdp || bi->acpi_rsdp_copy_len)
+		pr_info("acpi: RSDP %s %#llx\n",
+			bi->acpi_rsdp ? "at" : "copied by the loader, size",
+			bi->acpi_rsdp ? bi->acpi_rsdp : bi->acpi_rsdp_copy_len);
+	if (bi->fb.addr)
+		pr_info("framebuffer: %ux%u, %u bpp at %#llx\n", bi->fb.width,
+			bi->fb.height, bi->fb.bpp, bi->fb.addr);
+}
+
+static __noreturn void run_ktests(void)
+{
+	int failed = ktest_run(ktest_filter);
+
+	arch_test_exit(failed ? TEST_EXIT_FAIL : TEST_EXIT_PASS);
+	pr_err("ktest: no test-exit device; halting\n");
+	arch_halt_forever();
+}
+
+__noreturn void kernel_main(struct boot_info *bi)
+{
+	const char *init_args;
+
+	params_parse_kernel(bi->cmdline, &init_args);
+	console_start();
+	pr_notice("Keel %s (%s) built with %s\n", KEEL_VERSION, ARCH_NAME,
+		  __VERSION__);
+	boot_report(bi);
+	boot_report_memory(bi);
+	boot_report_initrd(bi);
+	if (init_args && *init_args)
+		pr_info("init arguments: %s\n", init_args);
+
+	if (ktest_filter[0])
+		run_ktests();
+	panic_test_run();
+
+	pr_notice("Keel booted in %llu ms\n", arch_clock_ns() / 1000000);
+	if (kernel_testmode)
+		arch_test_exit(TEST_EXIT_PASS);
+	for (;;)
+		arch_halt();
+}
