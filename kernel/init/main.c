@@ -80,7 +80,10 @@ static void boot_report(const struct boot_info *bi)
 		pr_info("acpi: RSDP %s %#llx\n",
 			bi->acpi_rsdp ? "at" : "copied by the loader, size",
 			bi->acpi_rsdp ? bi->acpi_rsdp : bi->acpi_rsdp_copy_len);
-	if (bi->fb.addr)
+	if (bi->fb.addr && bi->fb.type == BOOT_FB_TEXT)
+		pr_info("framebuffer: %ux%u text mode at %#llx\n", bi->fb.width,
+			bi->fb.height, bi->fb.addr);
+	else if (bi->fb.addr)
 		pr_info("framebuffer: %ux%u, %u bpp at %#llx\n", bi->fb.width,
 			bi->fb.height, bi->fb.bpp, bi->fb.addr);
 }

@@ -45,10 +45,17 @@ struct boot_module {
 	char cmdline[BOOT_NAME_MAX];
 };
 
+enum boot_fb_type {
+	BOOT_FB_INDEXED = 0,
+	BOOT_FB_RGB = 1,
+	BOOT_FB_TEXT = 2,   /* EGA text mode: width x height characters */
+};
+
 struct boot_framebuffer {
 	paddr_t addr;     /* 0 when there is none */
 	u32 pitch, width, height;
 	u8 bpp;
+	u8 type;          /* enum boot_fb_type */
 };
 
 enum boot_firmware {

@@ -111,6 +111,7 @@ static void mb2_parse_framebuffer(struct boot_info *bi, paddr_t pa, u32 size)
 	bi->fb.width = t->width;
 	bi->fb.height = t->height;
 	bi->fb.bpp = t->bpp;
+	bi->fb.type = t->type;
 }
 
 static void mb2_parse_acpi(struct boot_info *bi, paddr_t pa, u32 size)
