@@ -131,7 +131,7 @@ test: deps all unit iso
 
 .PHONY: compile_commands.json
 compile_commands.json:
-	$(Q)$(PYTHON) tools/compile-commands.py $(MAKE) > $@.tmp && mv $@.tmp $@
+	$(Q)$(PYTHON) tools/compile-commands.py $(MAKE)
 
 .PHONY: clean
 clean:

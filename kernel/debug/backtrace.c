@@ -20,7 +20,7 @@ static void backtrace_line(unsigned long pc, bool is_return)
 	if (!name)
 		pr_emerg(" [<%016lx>] ?\n", pc);
 	else
-		pr_emerg(" [<%016lx>] %s+%#lx/%#lx\n", pc, name,
+		pr_emerg(" [<%016lx>] %s+0x%lx/0x%lx\n", pc, name,
 			 off + (lookup != pc), size);
 }
 

@@ -85,5 +85,5 @@ int ksym_snprint(char *buf, size_t size, unsigned long addr)
 
 	if (!name)
 		return scnprintf(buf, size, "%#lx", addr);
-	return scnprintf(buf, size, "%s+%#lx/%#lx", name, off, len);
+	return scnprintf(buf, size, "%s+0x%lx/0x%lx", name, off, len);
 }

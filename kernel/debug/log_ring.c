@@ -105,6 +105,13 @@ void log_ring_store(struct log_ring *r, struct log_record *rec,
 	r->tail = off + rec_size(len);
 }
 
+void log_iter_init(struct log_iter *it)
+{
+	it->started = false;
+	it->seq = 0;
+	it->off = 0;
+}
+
 bool log_ring_next(const struct log_ring *r, struct log_iter *it,
 		   struct log_record *rec, char *text, size_t size, u64 *missed)
 {

@@ -172,13 +172,6 @@ int printk(const char *fmt, ...)
 	return n;
 }
 
-void log_iter_init(struct log_iter *it)
-{
-	it->started = false;
-	it->seq = 0;
-	it->off = 0;
-}
-
 bool log_iter_next(struct log_iter *it, struct log_record *rec, char *text,
 		   size_t size, u64 *missed)
 {

@@ -62,7 +62,7 @@ static u64 entry_end(const struct memmap_entry *e)
 	return e->base + e->length;
 }
 
-/* Drop empty entries, clip wrapping ones, map unknown types to reserved. */
+/* Drop empty entries, clip ones past the limit, map unknown types to reserved. */
 static int memmap_clean(struct memmap *mm)
 {
 	unsigned int i, n = 0;
@@ -76,10 +76,16 @@ static int memmap_clean(struct memmap *mm)
 			problems++;
 			continue;
 		}
-		if (e.base + e.length < e.base) {
-			pr_warn("memmap: entry at %#llx wraps past the end of the "
-				"address space, clipped\n", e.base);
-			e.length = 0 - e.base;
+		if (e.base >= MEMMAP_ADDR_LIMIT) {
+			pr_warn("memmap: entry at %#llx is beyond the physical "
+				"address limit, dropped\n", e.base);
+			problems++;
+			continue;
+		}
+		if (e.length > MEMMAP_ADDR_LIMIT - e.base) {
+			pr_warn("memmap: entry at %#llx runs past the physical "
+				"address limit, clipped\n", e.base);
+			e.length = MEMMAP_ADDR_LIMIT - e.base;
 			problems++;
 		}
 		if (type_rank(e.type) == 3 && e.type != MEMMAP_RESERVED)

@@ -114,15 +114,17 @@ static void test_unaligned_usable_trimmed(void **state)
 	assert_int_equal(log_capture_count("unaligned"), 2);
 }
 
-static void test_empty_and_wrapping(void **state)
+static void test_empty_and_out_of_range(void **state)
 {
 	add(0x5000, 0, MEMMAP_USABLE);
-	add(0xfffffffffffff000ULL, 0x2000, MEMMAP_RESERVED);
-	assert_int_equal(memmap_sanitize(&mm), 2);
+	add(0xfffffffffffff000ULL, 0x2000, MEMMAP_RESERVED);  /* wraps */
+	add(MEMMAP_ADDR_LIMIT - 0x1000, 0x3000, MEMMAP_USABLE);
+	assert_int_equal(memmap_sanitize(&mm), 3);
 	assert_int_equal(mm.count, 1);
-	expect(0, 0xfffffffffffff000ULL, 0x1000, MEMMAP_RESERVED);
+	expect(0, MEMMAP_ADDR_LIMIT - 0x1000, 0x1000, MEMMAP_USABLE);
 	assert_true(log_capture_contains("empty entry at 0x5000 dropped"));
-	assert_true(log_capture_contains("wraps"));
+	assert_true(log_capture_contains("0xfffffffffffff000 is beyond the physical address limit"));
+	assert_true(log_capture_contains("runs past the physical address limit, clipped"));
 }
 
 static void test_unknown_type_is_reserved(void **state)
@@ -222,7 +224,7 @@ int main(void)
 		cmocka_unit_test_setup(test_overlap_reserved_wins, setup),
 		cmocka_unit_test_setup(test_overlap_rank_order, setup),
 		cmocka_unit_test_setup(test_unaligned_usable_trimmed, setup),
-		cmocka_unit_test_setup(test_empty_and_wrapping, setup),
+		cmocka_unit_test_setup(test_empty_and_out_of_range, setup),
 		cmocka_unit_test_setup(test_unknown_type_is_reserved, setup),
 		cmocka_unit_test_setup(test_truncated_reported, setup),
 		cmocka_unit_test_setup(test_many_overlaps_capped, setup),

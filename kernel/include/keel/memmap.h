@@ -15,6 +15,13 @@
 
 #define MEMMAP_PAGE_SIZE 4096ULL
 
+/*
+ * No architecture Keel targets has physical addresses of more than 52 bits;
+ * entries beyond are dropped or clipped (this also keeps base + length from
+ * wrapping around).
+ */
+#define MEMMAP_ADDR_LIMIT (1ULL << 52)
+
 struct memmap_totals {
 	u64 usable;
 	u64 reserved;   /* everything that is not usable RAM */
