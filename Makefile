@@ -101,7 +101,11 @@ $(KERNEL_ELF): $(BUILD)/keel.pass1.elf $(BUILD)/gen/ksyms.o
 
 # ---- host unit tests ---------------------------------------------------------
 
--include tests/unit/unit.mk
+include tests/unit/unit.mk
+
+# ---- user-space programs (conformance tests) ---------------------------------
+
+include user/user.mk
 
 # ---- images, running, testing -----------------------------------------------
 
