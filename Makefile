@@ -43,7 +43,9 @@ KOBJS := $(patsubst $(BUILD)/%,$(BUILD)/obj/%,$(KOBJS))
 
 include $(ARCH_DIR)/arch.mk
 
-KCFLAGS := -std=gnu11 -ffreestanding -fno-builtin -nostdlib -nostdinc \
+# Recursive (=) so $(CC) is asked for its include path only when compiling,
+# after `make deps` may have installed it.
+KCFLAGS = -std=gnu11 -ffreestanding -fno-builtin -nostdlib -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-Ikernel/include -I$(ARCH_DIR)/include \
 	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -117,20 +119,27 @@ $(ISO): $(KERNEL_ELF) tools/grub.cfg tools/mkiso.sh
 	$(call msg,ISO,$@)
 	$(Q)tools/mkiso.sh $(KERNEL_ELF) $@
 
+# run, debug and test first make sure the tools exist (installing them as
+# root), then build in a sub-make, so a fresh machine needs nothing typed first.
 .PHONY: deps
 deps:
 	@tools/check-deps.sh
 
+TEST_PREREQS := all unit iso
+
 .PHONY: run
-run: deps all
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(PYTHON) tools/qemu-run --kernel $(KERNEL_ELF) --interactive $(if $(APPEND),--append "$(APPEND)")
 
 .PHONY: debug
-debug: deps all
+debug: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(PYTHON) tools/qemu-run --kernel $(KERNEL_ELF) --interactive --gdb $(if $(APPEND),--append "$(APPEND)")
 
 .PHONY: test
-test: deps all unit iso
+test: deps
+	$(Q)$(MAKE) --no-print-directory $(TEST_PREREQS)
 	$(Q)$(PYTHON) tools/keel-test $(if $(ONLY),--only "$(ONLY)")
 
 .PHONY: compile_commands.json
