@@ -26,7 +26,8 @@
 
 UNIT_DIR     := tests/unit
 UNIT_OUT     := $(BUILD)/unit
-UNIT_TESTS   := $(sort $(patsubst $(UNIT_DIR)/%.c,%,$(wildcard $(UNIT_DIR)/test_*.c)))
+UNIT_TESTS   := $(sort $(patsubst $(UNIT_DIR)/%.c,%,\
+		$(wildcard $(UNIT_DIR)/test_*.c)))
 UNIT_BINS    := $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 UNIT_COMMON_SRCS := kernel/lib/string.c
@@ -53,7 +54,7 @@ UNIT_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(UNIT_SAN) \
 	-fno-builtin -fno-strict-aliasing \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wvla \
-	-DKEEL_HOST -Ikernel/include -include $(UNIT_DIR)/host.h \
+	-DKEEL_HOST -Ikernel/include -I$(UNIT_DIR)/include -include $(UNIT_DIR)/host.h \
 	$(UNIT_EXTRA_CFLAGS)
 UNIT_LDLIBS  := -lcmocka
 
@@ -61,7 +62,8 @@ UNIT_LDLIBS  := -lcmocka
 unit_obj = $(patsubst %.c,$(UNIT_OUT)/obj/%.o,$(1))
 unit_srcs = $(UNIT_DIR)/$(1).c $(UNIT_COMMON_SRCS) $(UNIT_SRCS_$(1))
 
-UNIT_ALL_OBJS := $(sort $(foreach t,$(UNIT_TESTS),$(call unit_obj,$(call unit_srcs,$(t)))))
+UNIT_ALL_OBJS := $(sort $(foreach t,$(UNIT_TESTS),\
+		$(call unit_obj,$(call unit_srcs,$(t)))))
 
 .PHONY: unit unit-run
 unit: $(UNIT_BINS)

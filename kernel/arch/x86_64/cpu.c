@@ -177,7 +177,7 @@ bool x86_in_stack_guard(unsigned long addr, unsigned long *stack_lo,
 {
 	unsigned long g = (unsigned long)boot_stack_guard;
 
-	if (addr >= g && addr < g + PAGE_SIZE) {
+	if (addr >= g && addr < g + X86_PAGE_SIZE) {
 		*stack_lo = (unsigned long)boot_stack_bottom;
 		*stack_hi = (unsigned long)boot_stack_top;
 		return true;

@@ -33,8 +33,8 @@ void x86_stack_guard_init(void)
 	unsigned int i;
 
 	for (i = 0; i < 512; i++)
-		guard_pt[i] = (big + i * PAGE_SIZE) | flags;
-	guard_pt[(guard_pa >> PAGE_SHIFT) & 511] = 0;
+		guard_pt[i] = (big + i * X86_PAGE_SIZE) | flags;
+	guard_pt[(guard_pa >> X86_PAGE_SHIFT) & 511] = 0;
 	*pde = __pa_symbol(guard_pt) | PTE_P | PTE_W;
 	/* The 2 MiB entry may be cached in the TLB: flush it all. */
 	write_cr3(read_cr3());

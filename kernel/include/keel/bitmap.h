@@ -118,7 +118,7 @@ static inline void clear_bit_unlock(unsigned long nr, unsigned long *addr)
 			   __ATOMIC_RELEASE);
 }
 
-/* ---- whole bitmaps -------------------------------------------------------- */
+/* ---- whole bitmaps ------------------------------------------------------ */
 
 unsigned long find_next_bit(const unsigned long *addr, unsigned long size,
 			    unsigned long offset);

@@ -99,8 +99,9 @@ static inline u32 full_name_hash(const char *name, size_t len)
 #define HASH_BITS(name) ilog2(HASH_SIZE(name))
 
 /* Bucket index of @key for a table of 2^@bits buckets. */
-#define hash_min(key, bits) \
-	(sizeof(key) <= 4 ? hash_32((u32)(key), bits) : hash_64((u64)(key), bits))
+#define hash_min(key, bits)                          \
+	(sizeof(key) <= 4 ? hash_32((u32)(key), bits) : \
+			     hash_64((u64)(key), bits))
 
 static inline void __hash_init(struct hlist_head *table, size_t size)
 {

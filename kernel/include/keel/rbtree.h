@@ -170,7 +170,8 @@ void rb_erase_augmented(struct rb_node *node, struct rb_root *root,
 			rb = rb_parent(rb);                                   \
 		}                                                             \
 	}                                                                     \
-	static void name##_copy(struct rb_node *rb_old, struct rb_node *rb_new) \
+	static void name##_copy(struct rb_node *rb_old,                       \
+				struct rb_node *rb_new)                       \
 	{                                                                     \
 		rb_entry(rb_new, type, rbfield)->augfield =                   \
 			rb_entry(rb_old, type, rbfield)->augfield;            \

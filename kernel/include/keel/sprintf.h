@@ -18,7 +18,7 @@
  * NUL-terminated; with @size == 0, @buf may be NULL and is not touched.
  * A @size above INT_MAX is a caller bug: nothing is written and 0 returned.
  *
- * Context: any; these functions use only the stack (about 200 bytes).
+ * Context: any; these functions use only the stack (a few hundred bytes).
  */
 #ifndef KEEL_SPRINTF_H
 #define KEEL_SPRINTF_H

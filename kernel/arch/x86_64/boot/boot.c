@@ -42,7 +42,7 @@ void boot_copy_string(char *dst, size_t size, paddr_t src, u64 max_len,
 	}
 	if (src + max_len > EARLY_MAP_LIMIT)
 		max_len = EARLY_MAP_LIMIT - src;
-	s = phys_to_virt(src);
+	s = early_phys_to_virt(src);
 	for (i = 0; i + 1 < size && i < max_len && s[i]; i++)
 		dst[i] = s[i];
 	dst[i] = '\0';

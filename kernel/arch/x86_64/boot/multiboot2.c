@@ -73,7 +73,7 @@ static paddr_t tag_payload(paddr_t tag_pa)
 
 static void mb2_parse_mmap(struct boot_info *bi, paddr_t pa, u32 size)
 {
-	const struct mb2_mmap *t = phys_to_virt(pa);
+	const struct mb2_mmap *t = early_phys_to_virt(pa);
 	u32 off;
 
 	if (size < sizeof(*t) || t->entry_size < sizeof(struct mb2_mmap_entry)) {
@@ -82,7 +82,7 @@ static void mb2_parse_mmap(struct boot_info *bi, paddr_t pa, u32 size)
 		return;
 	}
 	for (off = sizeof(*t); off + t->entry_size <= size; off += t->entry_size) {
-		const struct mb2_mmap_entry *e = phys_to_virt(pa + off);
+		const struct mb2_mmap_entry *e = early_phys_to_virt(pa + off);
 
 		boot_add_memmap(bi, e->base, e->length, e->type);
 	}
@@ -90,7 +90,7 @@ static void mb2_parse_mmap(struct boot_info *bi, paddr_t pa, u32 size)
 
 static void mb2_parse_module(struct boot_info *bi, paddr_t pa, u32 size)
 {
-	const struct mb2_module *t = phys_to_virt(pa);
+	const struct mb2_module *t = early_phys_to_virt(pa);
 
 	if (size < sizeof(*t)) {
 		pr_warn("multiboot2: module tag too short, ignored\n");
@@ -102,7 +102,7 @@ static void mb2_parse_module(struct boot_info *bi, paddr_t pa, u32 size)
 
 static void mb2_parse_framebuffer(struct boot_info *bi, paddr_t pa, u32 size)
 {
-	const struct mb2_framebuffer *t = phys_to_virt(pa);
+	const struct mb2_framebuffer *t = early_phys_to_virt(pa);
 
 	if (size < sizeof(*t))
 		return;
@@ -123,7 +123,7 @@ static void mb2_parse_acpi(struct boot_info *bi, paddr_t pa, u32 size)
 		return;
 	if (len > sizeof(bi->acpi_rsdp_copy))
 		len = sizeof(bi->acpi_rsdp_copy);
-	memcpy(bi->acpi_rsdp_copy, phys_to_virt(tag_payload(pa)), len);
+	memcpy(bi->acpi_rsdp_copy, early_phys_to_virt(tag_payload(pa)), len);
 	bi->acpi_rsdp_copy_len = len;
 }
 
@@ -182,14 +182,14 @@ int multiboot2_parse(struct boot_info *bi, paddr_t mbi)
 			 (unsigned long long)mbi);
 		return -EINVAL;
 	}
-	hdr = phys_to_virt(mbi);
+	hdr = early_phys_to_virt(mbi);
 	total = hdr[0];
 	if (total < 16 || total > MB2_MBI_MAX || !boot_phys_range_ok(mbi, total)) {
 		pr_emerg("multiboot2: information size %u is invalid\n", total);
 		return -EINVAL;
 	}
 	for (off = 8; off + sizeof(struct mb2_tag) <= total;) {
-		const struct mb2_tag *tag = phys_to_virt(mbi + off);
+		const struct mb2_tag *tag = early_phys_to_virt(mbi + off);
 
 		if (tag->type == MB2_TAG_END)
 			return 0;

@@ -62,7 +62,7 @@ static void pvh_parse_memmap(struct boot_info *bi, const struct hvm_start_info *
 			n, (unsigned long long)si->memmap_paddr);
 		return;
 	}
-	e = phys_to_virt(si->memmap_paddr);
+	e = early_phys_to_virt(si->memmap_paddr);
 	for (i = 0; i < n; i++)
 		boot_add_memmap(bi, e[i].addr, e[i].size, e[i].type);
 }
@@ -79,7 +79,7 @@ static void pvh_parse_modules(struct boot_info *bi, const struct hvm_start_info 
 			n, (unsigned long long)si->modlist_paddr);
 		return;
 	}
-	m = phys_to_virt(si->modlist_paddr);
+	m = early_phys_to_virt(si->modlist_paddr);
 	for (i = 0; i < n; i++) {
 		if (m[i].paddr + m[i].size < m[i].paddr) {
 			pr_warn("pvh: module %u wraps around, ignored\n", i);
@@ -106,7 +106,7 @@ int pvh_parse(struct boot_info *bi, paddr_t pa)
 			 (unsigned long long)pa);
 		return -EINVAL;
 	}
-	si = phys_to_virt(pa);
+	si = early_phys_to_virt(pa);
 	if (si->magic != HVM_START_MAGIC) {
 		pr_emerg("pvh: bad start info magic %#x\n", si->magic);
 		return -EINVAL;

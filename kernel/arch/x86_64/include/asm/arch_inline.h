@@ -6,6 +6,11 @@
 #define ASM_ARCH_INLINE_H
 
 #include <asm/io.h>
+#include <asm/layout.h>
+
+/* Memory constants the generic mm code needs (see asm/layout.h). */
+#define ARCH_PAGE_SHIFT       X86_PAGE_SHIFT
+#define ARCH_DIRECT_MAP_BASE  DIRECT_MAP_BASE
 
 #define X86_RFLAGS_IF (1UL << 9)
 
