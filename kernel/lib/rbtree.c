@@ -220,7 +220,8 @@ static void erase_fixup(struct rb_node *parent, struct rb_root *root,
 			sib = parent->rb_child[!dir];
 		}
 		if (is_black(sib->rb_left) && is_black(sib->rb_right)) {
-			/* Shorten the sibling's side too, move the deficit up. */
+			/* Shorten the sibling's side too; the deficit moves
+			 * up to the parent. */
 			set_red(sib);
 			node = parent;
 			parent = rb_parent(node);

@@ -102,7 +102,8 @@ NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
 NO_LIBCALL void *memset(void *dst, int c, size_t n)
 {
 	u8 *d = dst;
-	word_t pattern = (u8)c * (~0UL / 0xff);	/* the byte in every lane */
+	/* ~0UL / 0xff is 0x0101...01: the byte in every lane. */
+	word_t pattern = (u8)c * (~0UL / 0xff);
 
 	for (; n && ((uptr)d & WORD_MASK); n--)
 		*d++ = (u8)c;

@@ -40,7 +40,7 @@ struct spec {
 	unsigned int flags;
 	int width;	/* 0 when absent */
 	int prec;	/* -1 when absent */
-	char length;	/* 0, 'H' (hh), 'h', 'l', 'L' (ll), 'z', 't' or 'j' */
+	char length;	/* 0, 'H' (hh), 'h', 'l', 'L' (ll), 'z', 't', 'j' */
 };
 
 /* How many of @n more characters can still be stored. */

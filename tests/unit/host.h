@@ -27,8 +27,6 @@
 
 /* 1. Host declarations first, under the real names. */
 #include <ctype.h>
-#include <limits.h>
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -199,7 +199,8 @@ static void test_weight_equal_empty_full(void **state)
 		assert_true(bitmap_full(a, n));
 		assert_int_equal(bitmap_weight(a, n), n);
 		if (n % BITS_PER_LONG)	/* fill leaves the tail clear */
-			assert_true((a[BIT_WORD(n)] >> (n % BITS_PER_LONG)) == 0);
+			assert_true(!(a[BIT_WORD(n)] >>
+				       (n % BITS_PER_LONG)));
 		if (n >= 2) {
 			__clear_bit(n / 2, a);
 			assert_false(bitmap_full(a, n));
@@ -249,7 +250,7 @@ static void test_logic_ops(void **state)
 	assert_false(bitmap_intersects(a, b, 12));
 	b[0] = 0x0f0fUL;
 	b[1] = 0x2;
-	assert_false(bitmap_intersects(a, b, 65));	/* 65 is past bit 64 */
+	assert_false(bitmap_intersects(a, b, 65));	/* bit 65 excluded */
 	assert_true(bitmap_intersects(a, b, 66));
 }
 

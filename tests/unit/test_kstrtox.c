@@ -79,7 +79,7 @@ static void test_kstrtoull(void **state)
 
 static void test_kstrtoll(void **state)
 {
-	long long v;
+	long long v = 0;
 
 	assert_int_equal(kstrtoll("-9223372036854775808", 10, &v), 0);
 	assert_true(v == LLONG_MIN);
@@ -110,8 +110,8 @@ static void test_kstrtoll(void **state)
 
 static void test_kstrtol_ul(void **state)
 {
-	unsigned long ul;
-	long l;
+	unsigned long ul = 0;
+	long l = 0;
 
 	assert_int_equal(kstrtoul("18446744073709551615", 10, &ul), 0);
 	assert_true(ul == ULONG_MAX);
@@ -161,10 +161,10 @@ static void test_kstrtou16_u8(void **state)
 
 static void test_fixed_width_wrappers(void **state)
 {
-	u64 u64v;
-	s64 s64v;
-	u32 u32v;
-	s32 s32v;
+	u64 u64v = 0;
+	s64 s64v = 0;
+	u32 u32v = 0;
+	s32 s32v = 0;
 
 	assert_int_equal(kstrtou64("0xffffffffffffffff", 0, &u64v), 0);
 	assert_true(u64v == UINT64_MAX);

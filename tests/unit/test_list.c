@@ -28,7 +28,8 @@ static void expect_list(const struct list_head *head, const int *want,
 	assert_int_equal(list_count(head), n);
 	for (p = head->next; p != head; p = p->next, i++) {
 		assert_ptr_equal(p->next->prev, p);
-		assert_int_equal(list_entry(p, struct item, link)->val, want[i]);
+		assert_int_equal(list_entry(p, struct item, link)->val,
+				 want[i]);
 	}
 	assert_int_equal(i, n);
 	for (p = head->prev; p != head; p = p->prev)
@@ -277,7 +278,7 @@ static void test_hlist(void **state)
 	assert_ptr_equal(it[1].hnode.next, LIST_POISON_NEXT);
 	hlist_del_init(&it[3].hnode);			/* the first one */
 	assert_true(hlist_unhashed(&it[3].hnode));
-	hlist_del_init(&it[3].hnode);			/* harmless twice */
+	hlist_del_init(&it[3].hnode);		/* harmless twice */
 	hlist_del_init(&it[0].hnode);			/* the last one */
 	n = 0;
 	hlist_for_each_entry_safe(pos, tmp, &h, hnode) {

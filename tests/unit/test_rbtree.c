@@ -242,7 +242,8 @@ static void test_random_plain(void **state)
 	}
 }
 
-static void random_augmented(enum aug aug, const struct rb_augment_callbacks *cb)
+static void random_augmented(enum aug aug,
+			     const struct rb_augment_callbacks *cb)
 {
 	struct rb_root_cached root = RB_ROOT_CACHED;
 	size_t count = 0;
@@ -262,7 +263,8 @@ static void random_augmented(enum aug aug, const struct rb_augment_callbacks *cb
 		}
 		t->in = !t->in;
 		check_tree(&root.rb_root, count, aug);
-		assert_ptr_equal(rb_first_cached(&root), rb_first(&root.rb_root));
+		assert_ptr_equal(rb_first_cached(&root),
+				 rb_first(&root.rb_root));
 	}
 }
 

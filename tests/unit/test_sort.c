@@ -59,7 +59,8 @@ struct wide {
 
 static int cmp_wide(const void *a, const void *b)
 {
-	u64 x = ((const struct wide *)a)->key, y = ((const struct wide *)b)->key;
+	u64 x = ((const struct wide *)a)->key;
+	u64 y = ((const struct wide *)b)->key;
 
 	return (x > y) - (x < y);
 }

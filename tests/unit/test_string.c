@@ -6,6 +6,7 @@
  * Block functions are checked against byte-loop references for every
  * combination of small length and source/destination misalignment.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,7 +84,8 @@ static void test_memmove_overlap(void **state)
 	for (size_t s = 0; s < 24; s++)
 		for (size_t d = 0; d < 24; d++)
 			for (size_t n = 0; n <= 64; n++) {
-				fill_pattern(buf, sizeof(buf), (unsigned)(s ^ n));
+				fill_pattern(buf, sizeof(buf),
+					     (unsigned int)(s ^ n));
 				memcpy(ref, buf, sizeof(buf));
 				ref_memmove(ref, d, s, n);
 				assert_ptr_equal(memmove(buf + d, buf + s, n),
@@ -100,7 +102,8 @@ static void test_memset(void **state)
 		for (size_t n = 0; n <= 64; n++) {
 			for (size_t i = 0; i < sizeof(buf); i++)
 				buf[i] = 0x11;
-			assert_ptr_equal(memset(buf + off, 0x1ab, n), buf + off);
+			assert_ptr_equal(memset(buf + off, 0x1ab, n),
+					 buf + off);
 			for (size_t i = 0; i < sizeof(buf); i++) {
 				int in = i >= off && i < off + n;
 

@@ -208,7 +208,8 @@ static void test_star(void **state)
 
 static void test_chars_and_strings(void **state)
 {
-	static const char *const strs[] = { "", "a", "hello", "0123456789abcdef" };
+	static const char *const strs[] = { "", "a", "hello",
+					    "0123456789abcdef" };
 	static const char *const sflags[] = { "", "-" };
 	char fmt[32];
 
@@ -217,7 +218,7 @@ static void test_chars_and_strings(void **state)
 			host_snprintf(fmt, sizeof(fmt), "(%%%s%sc)", sflags[f],
 				      widths[w]);
 			CHECK(fmt, 'x');
-			CHECK(fmt, 0x141);	/* converted to unsigned char */
+			CHECK(fmt, 0x141);	/* becomes unsigned char */
 			for (size_t p = 0; p < ARRAY_SIZE(precisions); p++) {
 				host_snprintf(fmt, sizeof(fmt), "(%%%s%s%ss)",
 					      sflags[f], widths[w],

@@ -22,7 +22,8 @@
 # (see that file). Kernel code that calls into subsystems not linked here
 # needs a stub, which goes in a tests/unit/*.c helper listed in the test's
 # UNIT_SRCS. Nothing is built unless a unit target (or a file under
-# $(BUILD)/unit) is asked for; objects track header changes via -MMD.
+# $(BUILD)/unit) is asked for; objects track header changes via -MMD but
+# not the compiler: to switch HOSTCC, use another BUILD= or make clean.
 
 UNIT_DIR     := tests/unit
 UNIT_OUT     := $(BUILD)/unit
