@@ -7,18 +7,25 @@
  *	divide     divide by zero
  *	ud         execute an invalid instruction
  *	stack      recurse until the boot stack's guard page is hit
+ *	kstack     the same on a kernel stack from the vmalloc area
  *	panic      call panic()
  */
+#include <keel/arch.h>
 #include <keel/errno.h>
 #include <keel/panic.h>
 #include <keel/param.h>
 #include <keel/printk.h>
 #include <keel/string.h>
+#include <keel/vm.h>
+
+#define PANIC_TEST_KSTACK_SIZE (16 * 1024)
 
 /* Far above the early identity map and below the canonical hole. */
 #define PANIC_TEST_UNMAPPED 0x0000100000000010UL
 
-static const char *const kinds[] = { "pagefault", "divide", "ud", "stack", "panic" };
+static const char *const kinds[] = {
+	"pagefault", "divide", "ud", "stack", "kstack", "panic",
+};
 static int panic_test_kind = -1;
 
 static int panic_test_set(const char *val)
@@ -34,7 +41,7 @@ static int panic_test_set(const char *val)
 	return -EINVAL;
 }
 KPARAM_FN(panic_test, panic_test_set,
-	  "crash on purpose: pagefault, divide, ud, stack or panic");
+	  "crash on purpose: pagefault, divide, ud, stack, kstack or panic");
 
 /* Non-static so they appear in the symbol table under these names. */
 __noinline void panic_test_pagefault(void);
@@ -73,6 +80,25 @@ __noinline int panic_test_stack(int depth)
 	return frame[0];
 }
 
+static void panic_test_stack_entry(void *arg)
+{
+	panic_test_stack(0);
+}
+
+__noinline void panic_test_kstack(void);
+__noinline void panic_test_kstack(void)
+{
+	void *stack = kstack_alloc(PANIC_TEST_KSTACK_SIZE);
+
+	if (!stack) {
+		pr_err("panic_test: no memory for a kernel stack\n");
+		return;
+	}
+	arch_call_on_stack((char *)stack + PANIC_TEST_KSTACK_SIZE,
+			   panic_test_stack_entry, NULL);
+	kstack_free(stack);
+}
+
 void panic_test_run(void)
 {
 	if (panic_test_kind < 0)
@@ -83,7 +109,8 @@ void panic_test_run(void)
 	case 1: panic_test_divide(); break;
 	case 2: panic_test_ud(); break;
 	case 3: panic_test_stack(0); break;
-	case 4: panic("panic_test: requested from the command line"); break;
+	case 4: panic_test_kstack(); break;
+	case 5: panic("panic_test: requested from the command line"); break;
 	}
 	pr_err("panic_test: %s did not crash the kernel\n", kinds[panic_test_kind]);
 }

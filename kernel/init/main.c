@@ -10,6 +10,7 @@
 #include <keel/ktest.h>
 #include <keel/log.h>
 #include <keel/memmap.h>
+#include <keel/mm.h>
 #include <keel/panic.h>
 #include <keel/param.h>
 #include <keel/printk.h>
@@ -107,6 +108,7 @@ __noreturn void kernel_main(struct boot_info *bi)
 		  __VERSION__);
 	boot_report(bi);
 	boot_report_memory(bi);
+	mm_init(bi);
 	boot_report_initrd(bi);
 	if (init_args && *init_args)
 		pr_info("init arguments: %s\n", init_args);

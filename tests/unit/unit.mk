@@ -50,6 +50,11 @@ UNIT_SRCS_test_memmap   := kernel/init/memmap.c kernel/lib/kstrtox.c \
 			   kernel/lib/sort.c $(UNIT_PRINTK)
 UNIT_SRCS_test_params   := kernel/init/params.c kernel/lib/kstrtox.c \
 			   $(UNIT_PRINTK)
+UNIT_SRCS_test_slab     := kernel/mm/slab.c kernel/mm/kmalloc.c \
+			   tests/unit/fake_page_alloc.c tests/unit/host_arch.c \
+			   $(UNIT_PRINTK)
+UNIT_SRCS_test_buddy    := kernel/mm/buddy.c kernel/lib/kstrtox.c \
+			   tests/unit/host_arch.c $(UNIT_PRINTK)
 
 UNIT_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(UNIT_SAN) \

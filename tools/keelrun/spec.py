@@ -16,7 +16,8 @@ NEEDS = ("iso",)
 DEFAULT_TIMEOUT = {"kernel": 60.0, "iso-bios": 60.0, "iso-uefi": 120.0}
 _REPEATABLE = {"expect", "reject", "needs"}
 _KEYS = {"boot", "append", "initrd", "timeout", "exit", "expect", "expect-order",
-         "reject", "ktap", "needs"}
+         "reject", "ktap", "needs", "memory"}
+_MEMORY = re.compile(r"^\d+[MG]$")
 _RANDOM_INITRD = re.compile(r"^@random:(\d+)$")
 
 
@@ -39,6 +40,7 @@ class Spec:
     rejects: list[re.Pattern] = field(default_factory=list)
     ktap: bool = False
     needs: set[str] = field(default_factory=set)
+    memory: str = "256M"                # QEMU -m
 
     @property
     def time_limit(self) -> float:
@@ -114,6 +116,10 @@ def _set(spec: Spec, key: str, value: str, where: str) -> None:
             spec.expect_order = flag
     elif key == "needs":
         spec.needs.add(_choice(value, NEEDS, key, where))
+    elif key == "memory":
+        if not _MEMORY.match(value):
+            raise SpecError(f"{where}: memory must be a size like 32M or 6G, not {value!r}")
+        spec.memory = value
 
 
 def _choice(value: str, allowed, key: str, where: str) -> str:

@@ -71,11 +71,12 @@ def machine_for(spec: Spec, paths: Paths) -> qemu.Machine:
     if "iso" in spec.needs and not paths.iso.is_file():
         raise qemu.SetupError(f"{paths.iso} not found; `make test` builds it (or run `make iso`)")
     if spec.boot == "kernel":
-        return qemu.Machine(kernel=paths.kernel, append=spec.append, initrd=_initrd(spec, paths))
+        return qemu.Machine(kernel=paths.kernel, append=spec.append, initrd=_initrd(spec, paths),
+                            memory=spec.memory)
     firmware = spec.boot.removeprefix("iso-")
     vars_ = qemu.fresh_uefi_vars(paths.build / "ovmf" / f"{spec.name}-vars.fd") \
         if firmware == "uefi" else None
-    return qemu.Machine(iso=paths.iso, firmware=firmware, uefi_vars=vars_)
+    return qemu.Machine(iso=paths.iso, firmware=firmware, uefi_vars=vars_, memory=spec.memory)
 
 
 def _initrd(spec: Spec, paths: Paths):

@@ -9,6 +9,7 @@
 #include <keel/printk.h>
 #include <keel/sprintf.h>
 #include <keel/string.h>
+#include <keel/vm.h>
 #include <asm/cpu.h>
 #include <asm/layout.h>
 #include <asm/x86.h>
@@ -148,7 +149,6 @@ void x86_cpu_init_bsp(void)
 	x86_idt_init();
 	x86_idt_load();
 	cpu_enable_features();
-	x86_stack_guard_init();
 }
 
 bool x86_stack_bounds(unsigned long addr, unsigned long *lo, unsigned long *hi)
@@ -156,6 +156,8 @@ bool x86_stack_bounds(unsigned long addr, unsigned long *lo, unsigned long *hi)
 	struct x86_percpu *pc = x86_this_cpu();
 	int i;
 
+	if (vm_stack_bounds(addr, lo, hi))
+		return true;
 	if (addr >= (unsigned long)boot_stack_bottom &&
 	    addr < (unsigned long)boot_stack_top) {
 		*lo = (unsigned long)boot_stack_bottom;
@@ -177,6 +179,8 @@ bool x86_in_stack_guard(unsigned long addr, unsigned long *stack_lo,
 {
 	unsigned long g = (unsigned long)boot_stack_guard;
 
+	if (vm_stack_guard_hit(addr, stack_lo, stack_hi))
+		return true;
 	if (addr >= g && addr < g + X86_PAGE_SIZE) {
 		*stack_lo = (unsigned long)boot_stack_bottom;
 		*stack_hi = (unsigned long)boot_stack_top;

@@ -163,6 +163,35 @@ static bool is_stack_overflow(const struct trap_frame *tf, unsigned long cr2,
 	       x86_in_stack_guard(tf->rsp, lo, hi);
 }
 
+extern const unsigned long __ex_table_start[], __ex_table_end[];
+extern char x86_probe_exec_return[], x86_probe_exec_fault[];
+
+/*
+ * A kernel-mode fault we expected: an instruction listed in __ex_table
+ * resumes at its fixup; a failed instruction fetch by arch_probe_exec's
+ * call returns from that call as if with -EFAULT.
+ * Return: true if the fault was handled.
+ */
+static bool x86_fixup_fault(struct trap_frame *tf)
+{
+	const unsigned long *e;
+
+	for (e = __ex_table_start; e < __ex_table_end; e += 2) {
+		if (e[0] == tf->rip) {
+			tf->rip = e[1];
+			return true;
+		}
+	}
+	if (tf->vector == 14 && (tf->error_code & X86_PF_INSTR) &&
+	    tf->rip == read_cr2() &&
+	    *(unsigned long *)tf->rsp == (unsigned long)x86_probe_exec_return) {
+		tf->rsp += 8;
+		tf->rip = (unsigned long)x86_probe_exec_fault;
+		return true;
+	}
+	return false;
+}
+
 static __noreturn void die(const struct trap_frame *tf)
 {
 	unsigned long cr2 = read_cr2(), lo, hi;
@@ -193,6 +222,8 @@ void x86_trap(struct trap_frame *tf)
 			arch_cpu_id());
 		return;
 	}
+	if ((tf->vector == 14 || tf->vector == 13) && x86_fixup_fault(tf))
+		return;
 	if (tf->vector < 32)
 		die(tf);
 	spurious_count++;

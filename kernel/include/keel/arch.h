@@ -96,6 +96,72 @@ struct arch_frame {
  */
 bool arch_unwind_next(struct arch_frame *f);
 
+/* ---- MMU ----------------------------------------------------------------
+ *
+ * Page-table operations on an address space identified by the physical
+ * address of its top-level table (@root). Protection is a combination of
+ * VM_* flags from <keel/vm.h>. Intermediate tables come from
+ * pgtable_alloc_page() (kernel/mm), so these work both before and after the
+ * page allocator exists. None of these flush the TLB: the caller decides
+ * (one page, a range, everything) after a batch of changes.
+ */
+
+/* (pgtable_alloc_page() is declared in <keel/memblock.h>.) */
+
+/* Map one 4 KiB page. Return: 0, -ENOMEM, or -EEXIST if already mapped. */
+int arch_map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned int prot);
+/*
+ * Map [va, va + size) to [pa, pa + size) using the largest pages the
+ * alignment allows; @va and @pa must be page-aligned, @size is rounded up.
+ * Return: 0, -EINVAL (misaligned) or -ENOMEM (what was mapped stays mapped).
+ */
+int arch_map_range(paddr_t root, vaddr_t va, paddr_t pa, u64 size,
+		   unsigned int prot);
+/* Unmap one 4 KiB page. Return: its physical address, or 0 if unmapped. */
+paddr_t arch_unmap_page(paddr_t root, vaddr_t va);
+/* Change a mapped 4 KiB page's protection. Return: 0 or -ENOENT. */
+int arch_protect_page(paddr_t root, vaddr_t va, unsigned int prot);
+/*
+ * arch_translate - look @va up in @root.
+ * Return: true if mapped; *@pa and *@prot (may be NULL) describe it.
+ */
+bool arch_translate(paddr_t root, vaddr_t va, paddr_t *pa, unsigned int *prot);
+/* Make @root the running address space. */
+void arch_switch_space(paddr_t root);
+/* The kernel's own address space (built by arch_mmu_init). */
+paddr_t arch_kernel_root(void);
+
+void arch_tlb_flush_page(vaddr_t va);
+void arch_tlb_flush_range(vaddr_t va, u64 size);
+void arch_tlb_flush_all(void);
+
+/*
+ * arch_mmu_init - build the kernel address space from the sanitized memory
+ * map (direct map of all RAM, the image mapped W^X, the vmalloc area's
+ * top-level tables) and switch to it. Early boot, one CPU.
+ */
+struct memmap;
+void arch_mmu_init(const struct memmap *mm);
+
+/* Virtual range of the vmalloc area (kernel stacks, vmalloc). */
+void arch_vmalloc_range(vaddr_t *start, vaddr_t *end);
+
+/*
+ * Probes that touch memory which may fault, for tests of the protections.
+ * Return: 0 when the access worked, -EFAULT when it faulted.
+ */
+long arch_probe_read_u8(const void *addr, u8 *val);
+long arch_probe_write_u8(void *addr, u8 val);
+/* Call @addr as a function taking and returning nothing. */
+long arch_probe_exec(const void *addr);
+
+/*
+ * arch_call_on_stack - call @fn(@arg) with the stack pointer at @stack_top,
+ * then return on the original stack. For running code on a fresh stack
+ * before threads exist (tests, boot).
+ */
+void arch_call_on_stack(void *stack_top, void (*fn)(void *), void *arg);
+
 /* Early boot entry into generic code, after arch set-up. */
 __noreturn void kernel_main(struct boot_info *bi);
 

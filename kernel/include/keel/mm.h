@@ -156,4 +156,22 @@ struct page_alloc_stats {
 };
 void page_alloc_stats(struct page_alloc_stats *st);
 
+struct boot_info;
+
+/*
+ * mm_init - bring up memory management: memblock, the kernel page tables,
+ * struct pages, the page allocator, kmalloc and vmalloc. Logs a summary.
+ * Context: boot, one CPU, after the memory map has been sanitized.
+ */
+void mm_init(struct boot_info *bi);
+
+/* Kernel memory in use (KiB) by category, for the boot summary and tests. */
+struct mm_footprint {
+	u64 image_kib;      /* the kernel image */
+	u64 mem_map_kib;    /* struct page array */
+	u64 early_kib;      /* other boot allocations (page tables...) */
+	u64 used_kib;       /* all RAM not free in the page allocator */
+};
+void mm_footprint(struct mm_footprint *fp);
+
 #endif /* KEEL_MM_H */

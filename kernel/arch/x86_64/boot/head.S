@@ -230,7 +230,7 @@ boot_pd:        .skip 4 * 4096
 	.section .bss.stack, "aw", @nobits
 	.balign 4096
 	.globl boot_stack_guard, boot_stack_bottom, boot_stack_top
-boot_stack_guard:  .skip 4096       /* unmapped by x86_stack_guard_init() */
+boot_stack_guard:  .skip 4096       /* left unmapped by arch_mmu_init() */
 boot_stack_bottom: .skip BOOT_STACK_SIZE
 boot_stack_top:
 

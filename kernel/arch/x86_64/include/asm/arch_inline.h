@@ -11,6 +11,8 @@
 /* Memory constants the generic mm code needs (see asm/layout.h). */
 #define ARCH_PAGE_SHIFT       X86_PAGE_SHIFT
 #define ARCH_DIRECT_MAP_BASE  DIRECT_MAP_BASE
+/* Before arch_mmu_init only physical memory below this is mapped. */
+#define ARCH_EARLY_MAP_LIMIT  (4ULL << 30)
 
 #define X86_RFLAGS_IF (1UL << 9)
 

@@ -66,7 +66,6 @@ void x86_tsc_init(void);
 u64 x86_tsc_khz(void);
 void x86_idt_init(void);
 void x86_idt_load(void);
-void x86_stack_guard_init(void);
 __noreturn void x86_boot_fail(const char *why);
 void x86_trap(struct trap_frame *tf);
 struct x86_percpu *x86_this_cpu(void);
