@@ -30,9 +30,9 @@
 #include <keel/sprintf.h>
 #include <keel/string.h>
 
-#define KMALLOC_MAX_SIZE (PAGE_SIZE << MAX_ORDER)
+#include "slab_internal.h"
 
-#define _RET_IP_ ((unsigned long)__builtin_return_address(0))
+#define KMALLOC_MAX_SIZE (PAGE_SIZE << MAX_ORDER)
 
 static const unsigned int kmalloc_sizes[] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,

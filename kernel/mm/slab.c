@@ -33,74 +33,30 @@
  *	+---------------+-----+         +---------------+------+-----+
  *	0                stride         0                       stride
  *
- * Slot layout of a debug cache:
+ * A debug cache (CACHE_DEBUG: slab_debug on, no SLAB_NO_DEBUG) lays out its
+ * slots with a track and red zones instead (drawn in slab_debug.c), and the
+ * code here calls that file's slab_debug_*() hooks at each step.
  *
- *	+-------+------------+---------------------+------------------------+
- *	| track | red zone L | object (size bytes) | red zone R (to stride) |
- *	+-------+------------+---------------------+------------------------+
- *	0       32           obj_offset            obj_offset + size   stride
- *
- * The track (struct slab_track) holds the free-list link, the object's
- * state (allocated or free) and the return addresses of its last allocation
- * and free. Each red zone is at least SLAB_RED_ZONE bytes of RED_ZONE_BYTE;
- * the left one also takes the padding that aligns the object. A free object
- * is poisoned (POISON_FREE, last byte POISON_END), except in caches with a
- * constructor. A free is checked for a slot boundary of the right cache, the
- * state (double free) and the red zones; an allocation for the red zones and
- * the poison (write after free); a slab going back to the page allocator for
- * both. Each problem gets one report -- cache, object, call sites and a
- * backtrace -- and the allocator carries on: a bad free is ignored, a
- * damaged red zone repaired.
- *
- * Locking legend (fields below are tagged):
- *	[I] immutable once the cache is created
- *	[C] caches_lock: the global list of caches
- *	[c] slab_cpu.lock: one CPU's array
- *	[l] kmem_cache.lock: the slab lists, and the slab fields of the
- *	    struct page of each of the cache's slabs
- *	[o] whoever holds the object: its user while allocated, the
- *	    allocator (under [c] or [l]) while free
- *	[a] atomic
- * Order: caches_lock -> slab_cpu.lock -> kmem_cache.lock, all with
- * interrupts off. alloc_pages() is never called with a slab lock held (it
- * may call kmem_cache_shrink_all() when memory runs out); free_pages() is
- * called with at most caches_lock held.
+ * The structures, their locking legend and the lock order are in
+ * slab_internal.h.
  */
 #include <keel/arch.h>
-#include <keel/backtrace.h>
 #include <keel/compiler.h>
 #include <keel/cpu.h>
-#include <keel/ksyms.h>
 #include <keel/list.h>
 #include <keel/mm.h>
 #include <keel/panic.h>
-#include <keel/param.h>
 #include <keel/printk.h>
 #include <keel/slab.h>
 #include <keel/spinlock.h>
-#include <keel/sprintf.h>
 #include <keel/string.h>
+
+#include "slab_internal.h"
 
 #define SLAB_MAX_ORDER   4     /* largest slab: 16 pages */
 #define SLAB_MIN_OBJECTS 8     /* fewer per slab only if waste forces it */
 #define SLAB_MAX_EMPTY   2     /* empty slabs a cache keeps for reuse */
-#define SLAB_CACHELINE   64    /* SLAB_HWCACHE_ALIGN; cap on natural align */
-#define SLAB_RED_ZONE    8     /* least red zone on each side of an object */
 
-/* A CPU array, lock and count included, fills two cache lines. */
-#define SLAB_CPU_MAX ((2 * SLAB_CACHELINE - 8) / sizeof(void *))
-
-#define POISON_FREE   0x6b     /* every byte of a free object... */
-#define POISON_END    0xa5     /* ...but the last */
-#define RED_ZONE_BYTE 0xbb
-
-#define OBJ_ALLOCATED 0xa110ca7eda110ca7UL
-#define OBJ_FREE      0xf7eef7eef7eef7eeUL
-
-/* Private cache flags, beside the public SLAB_* ones. */
-#define CACHE_DEBUG  0x100u    /* track + red zones, checks on alloc/free */
-#define CACHE_POISON 0x200u    /* free objects are poisoned */
-#define CACHE_LEAKED 0x400u    /* destroyed while objects were allocated */
 #define SLAB_PUBLIC_FLAGS (SLAB_HWCACHE_ALIGN | SLAB_NO_DEBUG)
 
 /*
@@ -109,57 +65,9 @@
  */
 #define SLAB_PAGE_GFP (__GFP_ATOMIC | __GFP_NOWARN | __GFP_NOFAIL_INJECT)
 
-#define _RET_IP_ ((unsigned long)__builtin_return_address(0))
-
-/* Debug metadata at the start of every slot of a debug cache. */
-struct slab_track {
-	void *link;                /* [l] next free object, on a freelist */
-	unsigned long state;       /* [a] OBJ_ALLOCATED or OBJ_FREE */
-	unsigned long alloc_site;  /* [o] caller of the last allocation */
-	unsigned long free_site;   /* [o] caller of the last free */
-};
-
-struct slab_cpu {
-	struct spinlock lock;
-	unsigned int count;            /* [c] objects in objs[] */
-	void *objs[SLAB_CPU_MAX];      /* [c] objs[0] is the oldest */
-} __aligned(SLAB_CACHELINE);
-
-STATIC_ASSERT(sizeof(struct slab_cpu) == 2 * SLAB_CACHELINE,
-	      "struct slab_cpu should fill two cache lines");
-
-struct kmem_cache {
-	struct spinlock lock;
-	struct list_head partial;      /* [l] slabs with some slots free */
-	struct list_head full;         /* [l] slabs with no slot free */
-	struct list_head empty;        /* [l] slabs with every slot free */
-	unsigned long nr_slabs;        /* [l] on the three lists */
-	unsigned long nr_empty;        /* [l] on the empty list */
-	unsigned long nr_inuse;        /* [l] objects off the freelists */
-	size_t size;                   /* [I] object size */
-	size_t align;                  /* [I] object alignment */
-	size_t stride;                 /* [I] bytes per slot */
-	size_t obj_offset;             /* [I] object start within the slot */
-	size_t link_offset;            /* [I] free-list link within the slot */
-	unsigned int order;            /* [I] a slab is 2^order pages */
-	unsigned int objects;          /* [I] slots per slab */
-	unsigned int cpu_limit;        /* [I] objects a CPU array may hold */
-	unsigned int batch;            /* [I] objects per refill or flush */
-	unsigned int flags;            /* [I] SLAB_*, CACHE_* ([C] LEAKED) */
-	void (*ctor)(void *obj);       /* [I] */
-	struct list_head node;         /* [C] on caches */
-	char name[SLAB_NAME_MAX];      /* [I] */
-	struct slab_cpu cpu[NR_CPUS];
-};
-
-static bool slab_debug = true;
-KPARAM_BOOL(slab_debug, slab_debug,
-	    "slab red zones, poisoning and free checks (read at boot)");
-
 static DEFINE_SPINLOCK(caches_lock);
 static LIST_HEAD(caches);              /* [C] all caches, oldest first */
 static struct kmem_cache cache_cache;  /* where struct kmem_cache lives */
-static unsigned long slab_reports;     /* [a] problems reported */
 
 /*
  * list_for_each_entry() would form a struct kmem_cache pointer from the
@@ -168,302 +76,6 @@ static unsigned long slab_reports;     /* [a] problems reported */
 static inline struct kmem_cache *cache_of_node(struct list_head *node)
 {
 	return list_entry(node, struct kmem_cache, node);
-}
-
-/* ---- slot geometry ------------------------------------------------------ */
-
-static inline char *obj_slot(const struct kmem_cache *c, const void *obj)
-{
-	return (char *)obj - c->obj_offset;
-}
-
-static inline void **obj_link(const struct kmem_cache *c, void *obj)
-{
-	return (void **)(obj_slot(c, obj) + c->link_offset);
-}
-
-static inline struct slab_track *obj_track(const struct kmem_cache *c,
-					   const void *obj)
-{
-	return (struct slab_track *)obj_slot(c, obj);
-}
-
-static inline void *slot_obj(const struct kmem_cache *c, struct page *slab,
-			     unsigned int i)
-{
-	return (char *)page_address(slab) + (size_t)i * c->stride +
-	       c->obj_offset;
-}
-
-/* The slab @obj would be in if it belongs to @c (no checks). */
-static inline struct page *obj_slab(const struct kmem_cache *c,
-				    const void *obj)
-{
-	unsigned long pfn = virt_to_phys(obj) >> PAGE_SHIFT;
-
-	return pfn_to_page(ALIGN_DOWN(pfn, 1UL << c->order));
-}
-
-static inline size_t rz_left_len(const struct kmem_cache *c)
-{
-	return c->obj_offset - sizeof(struct slab_track);
-}
-
-static inline size_t rz_right_len(const struct kmem_cache *c)
-{
-	return c->stride - c->obj_offset - c->size;
-}
-
-/* ---- debug reports ------------------------------------------------------ */
-
-static void report_site(const char *what, unsigned long addr)
-{
-	char sym[128];
-
-	if (!addr) {
-		pr_err("slab:   %s: (unknown)\n", what);
-		return;
-	}
-	ksym_snprint(sym, sizeof(sym), addr);
-	pr_err("slab:   %s: %s\n", what, sym);
-}
-
-/* First lines of a report: the problem, the cache and the address. */
-static __printf(3, 4) void report_begin(const struct kmem_cache *c,
-					const void *addr, const char *fmt, ...)
-{
-	char what[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vscnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	pr_err("slab: ===================================================\n");
-	pr_err("slab: BUG: %s\n", what);
-	if (c && addr)
-		pr_err("slab:   cache %s, object %p\n", c->name, addr);
-	else if (c)
-		pr_err("slab:   cache %s\n", c->name);
-	else
-		pr_err("slab:   address %p\n", addr);
-}
-
-/*
- * Last lines: the call sites recorded in @obj's track (when @obj is an
- * object of a debug cache), the offending caller and a backtrace.
- */
-static void report_end(const struct kmem_cache *c, const void *obj,
-		       unsigned long caller)
-{
-	if (c && obj && (c->flags & CACHE_DEBUG)) {
-		const struct slab_track *t = obj_track(c, obj);
-
-		report_site("last allocated by", t->alloc_site);
-		report_site("last freed by", t->free_site);
-	}
-	report_site("offending call from", caller);
-	backtrace_print_current();
-	__atomic_fetch_add(&slab_reports, 1, __ATOMIC_RELAXED);
-}
-
-void slab_report_bad_free(const void *p, unsigned long caller,
-			  const char *why)
-{
-	report_begin(NULL, p, "invalid free: %s", why);
-	report_end(NULL, NULL, caller);
-}
-
-unsigned long slab_debug_reports(void)
-{
-	return __atomic_load_n(&slab_reports, __ATOMIC_RELAXED);
-}
-
-bool slab_debug_enabled(void)
-{
-	return slab_debug;
-}
-
-/* ---- debug checks ------------------------------------------------------- */
-
-typedef u64 __attribute__((__may_alias__)) slab_word_t;
-
-/* Index of the first byte of @p[0..len) that is not @v, or @len. */
-static size_t first_not(const u8 *p, size_t len, u8 v)
-{
-	const slab_word_t pattern = 0x0101010101010101ULL * v;
-	size_t i = 0;
-
-	for (; i < len && !IS_ALIGNED((uptr)(p + i), sizeof(pattern)); i++)
-		if (p[i] != v)
-			return i;
-	for (; i + sizeof(pattern) <= len; i += sizeof(pattern))
-		if (*(const slab_word_t *)(p + i) != pattern)
-			break;
-	for (; i < len; i++)
-		if (p[i] != v)
-			return i;
-	return len;
-}
-
-static void poison_obj(const struct kmem_cache *c, void *obj)
-{
-	memset(obj, POISON_FREE, c->size - 1);
-	((u8 *)obj)[c->size - 1] = POISON_END;
-}
-
-/* Report and repair red zones of @obj that are not intact. */
-static void check_red_zones(const struct kmem_cache *c, void *obj,
-			    unsigned long caller, bool is_free)
-{
-	const char *whose = is_free ? "a free object" : "the object";
-	size_t llen = rz_left_len(c), rlen = rz_right_len(c), bad;
-	u8 *left = (u8 *)obj - llen, *right = (u8 *)obj + c->size;
-
-	bad = first_not(left, llen, RED_ZONE_BYTE);
-	if (bad < llen) {
-		report_begin(c, obj, "red zone before %s overwritten", whose);
-		pr_err("slab:   lowest bad byte at object - %zu\n", llen - bad);
-		report_end(c, obj, caller);
-		memset(left, RED_ZONE_BYTE, llen);
-	}
-	bad = first_not(right, rlen, RED_ZONE_BYTE);
-	if (bad < rlen) {
-		report_begin(c, obj, "red zone after %s overwritten", whose);
-		pr_err("slab:   first bad byte at object + %zu (size %zu)\n",
-		       c->size + bad, c->size);
-		report_end(c, obj, caller);
-		memset(right, RED_ZONE_BYTE, rlen);
-	}
-}
-
-/* Report a free object whose poison was written to. */
-static void check_poison(const struct kmem_cache *c, void *obj,
-			 unsigned long caller)
-{
-	const u8 *p = obj;
-	size_t bad = first_not(p, c->size - 1, POISON_FREE);
-
-	if (bad == c->size - 1 && p[bad] == POISON_END)
-		return;
-	report_begin(c, obj, "write after free");
-	pr_err("slab:   first modified byte at offset %zu (0x%02x, size %zu)\n",
-	       bad, p[bad], c->size);
-	report_end(c, obj, caller);
-}
-
-static void debug_init_obj(const struct kmem_cache *c, void *obj)
-{
-	struct slab_track *t = obj_track(c, obj);
-
-	t->link = NULL;
-	t->state = OBJ_FREE;
-	t->alloc_site = 0;
-	t->free_site = 0;
-	memset((u8 *)obj - rz_left_len(c), RED_ZONE_BYTE, rz_left_len(c));
-	memset((u8 *)obj + c->size, RED_ZONE_BYTE, rz_right_len(c));
-	if (c->flags & CACHE_POISON)
-		poison_obj(c, obj);
-}
-
-static void debug_on_alloc(const struct kmem_cache *c, void *obj,
-			   unsigned long caller)
-{
-	struct slab_track *t = obj_track(c, obj);
-	unsigned long state = __atomic_load_n(&t->state, __ATOMIC_RELAXED);
-
-	if (state != OBJ_FREE) {
-		report_begin(c, obj, "metadata of a free object overwritten");
-		pr_err("slab:   state word %#lx\n", state);
-		report_end(c, obj, caller);
-	}
-	check_red_zones(c, obj, caller, true);
-	if (c->flags & CACHE_POISON)
-		check_poison(c, obj, caller);
-	t->alloc_site = caller;
-	__atomic_store_n(&t->state, OBJ_ALLOCATED, __ATOMIC_RELAXED);
-}
-
-/* Report a free of a pointer into @slab that is not an object start. */
-static void report_not_object(const struct kmem_cache *c, struct page *slab,
-			      const void *p, unsigned long caller)
-{
-	uptr rel = (uptr)p - (uptr)page_address(slab);
-	unsigned int i = (unsigned int)(rel / c->stride);
-	void *obj;
-
-	report_begin(c, p, "invalid free: not the start of an object");
-	if (i >= slab->objects) {
-		pr_err("slab:   address is in the slab's unused tail\n");
-		report_end(c, NULL, caller);
-		return;
-	}
-	obj = slot_obj(c, slab, i);
-	pr_err("slab:   address is object %p %s %zu\n", obj,
-	       p < obj ? "-" : "+",
-	       p < obj ? (size_t)((char *)obj - (char *)p) :
-			 (size_t)((char *)p - (char *)obj));
-	report_end(c, obj, caller);
-}
-
-/*
- * debug_on_free - checks before @obj goes back to the cache.
- * Return: false when the free must be ignored (it was reported).
- */
-static bool debug_on_free(const struct kmem_cache *c, struct page *slab,
-			  void *obj, unsigned long caller)
-{
-	uptr rel = (uptr)obj - (uptr)page_address(slab);
-	unsigned long state = OBJ_ALLOCATED;
-	struct slab_track *t;
-
-	if (rel % c->stride != c->obj_offset ||
-	    rel / c->stride >= slab->objects) {
-		report_not_object(c, slab, obj, caller);
-		return false;
-	}
-	t = obj_track(c, obj);
-	/* Atomic, so two CPUs freeing one object cannot both succeed. */
-	if (!__atomic_compare_exchange_n(&t->state, &state, OBJ_FREE, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-		if (state == OBJ_FREE) {
-			report_begin(c, obj, "double free");
-		} else {
-			report_begin(c, obj, "free of an object whose "
-					     "metadata is overwritten");
-			pr_err("slab:   state word %#lx\n", state);
-		}
-		report_end(c, obj, caller);
-		return false;
-	}
-	check_red_zones(c, obj, caller, false);
-	t->free_site = caller;
-	if (c->flags & CACHE_POISON)
-		poison_obj(c, obj);
-	return true;
-}
-
-/* A slab on its way back to the page allocator: every object is free. */
-static void debug_check_slab(const struct kmem_cache *c, struct page *slab)
-{
-	unsigned int i;
-
-	for (i = 0; i < slab->objects; i++) {
-		void *obj = slot_obj(c, slab, i);
-
-		check_red_zones(c, obj, 0, true);
-		if (c->flags & CACHE_POISON)
-			check_poison(c, obj, 0);
-	}
-}
-
-/* Is @next a valid free-list successor in @slab (an object or NULL)? */
-static bool slab_link_ok(const struct kmem_cache *c, struct page *slab,
-			 const void *next)
-{
-	uptr rel = (uptr)next - (uptr)page_address(slab);
-
-	return !next || (rel < (uptr)slab->objects * c->stride &&
-			 rel % c->stride == c->obj_offset);
 }
 
 /* ---- slabs -------------------------------------------------------------- */
@@ -483,7 +95,7 @@ static struct page *slab_create(struct kmem_cache *c, gfp_t gfp)
 		void *obj = slot_obj(c, slab, i);
 
 		if (c->flags & CACHE_DEBUG)
-			debug_init_obj(c, obj);
+			slab_debug_init_obj(c, obj);
 		if (c->ctor)
 			c->ctor(obj);
 		*obj_link(c, obj) = slab->freelist;
@@ -500,7 +112,7 @@ static struct page *slab_create(struct kmem_cache *c, gfp_t gfp)
 static void slab_destroy(struct kmem_cache *c, struct page *slab)
 {
 	if (c->flags & CACHE_DEBUG)
-		debug_check_slab(c, slab);
+		slab_debug_check_slab(c, slab);
 	page_clear_flag(slab, PG_slab);
 	slab->slab_cache = NULL;
 	slab->freelist = NULL;
@@ -554,10 +166,8 @@ static void *slab_take(struct kmem_cache *c, struct page *slab,
 	if (slab->inuse++ == 0)
 		c->nr_empty--;
 	c->nr_inuse++;
-	if ((c->flags & CACHE_DEBUG) && !slab_link_ok(c, slab, next)) {
-		report_begin(c, obj, "free-list link overwritten");
-		pr_err("slab:   link %p is not an object of this slab\n", next);
-		report_end(c, obj, caller);
+	if ((c->flags & CACHE_DEBUG) &&
+	    !slab_debug_link_ok(c, slab, obj, next, caller)) {
 		/* The rest of the list is lost: count it as in use forever. */
 		c->nr_inuse += slab->objects - slab->inuse;
 		slab->inuse = slab->objects;
@@ -706,7 +316,7 @@ void *__kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp,
 			return NULL;
 	}
 	if (c->flags & CACHE_DEBUG)
-		debug_on_alloc(c, obj, caller);
+		slab_debug_on_alloc(c, obj, caller);
 	if (gfp & __GFP_ZERO)
 		memset(obj, 0, c->size);
 	return obj;
@@ -726,13 +336,10 @@ static struct page *cache_slab_of(struct kmem_cache *c, const void *obj,
 	if (page_test_flag(slab, PG_slab) && slab->slab_cache == c)
 		return slab;
 	slab = kmem_head_page(obj);
-	if (slab && page_test_flag(slab, PG_slab)) {
-		report_begin(c, obj, "invalid free: object belongs to cache %s",
-			     slab->slab_cache->name);
-		report_end(c, NULL, caller);
-	} else {
+	if (slab && page_test_flag(slab, PG_slab))
+		slab_report_wrong_cache(c, obj, slab->slab_cache, caller);
+	else
 		slab_report_bad_free(obj, caller, "not a slab object");
-	}
 	return NULL;
 }
 
@@ -745,7 +352,8 @@ void __kmem_cache_free(struct kmem_cache *c, void *obj, unsigned long caller)
 	slab = cache_slab_of(c, obj, caller);
 	if (unlikely(!slab))
 		return;
-	if ((c->flags & CACHE_DEBUG) && !debug_on_free(c, slab, obj, caller))
+	if ((c->flags & CACHE_DEBUG) &&
+	    !slab_debug_on_free(c, slab, obj, caller))
 		return;
 	cpu_push(c, obj);
 }
@@ -838,11 +446,7 @@ static void cache_layout(struct kmem_cache *c)
 	const size_t word = sizeof(void *);
 
 	if (c->flags & CACHE_DEBUG) {
-		c->obj_offset = ALIGN_UP(sizeof(struct slab_track) +
-					 SLAB_RED_ZONE, c->align);
-		c->link_offset = __builtin_offsetof(struct slab_track, link);
-		c->stride = ALIGN_UP(c->obj_offset + c->size + SLAB_RED_ZONE,
-				     c->align);
+		slab_debug_layout(c);
 	} else if (c->ctor) {
 		c->obj_offset = 0;
 		c->link_offset = ALIGN_UP(c->size, word);
@@ -918,7 +522,7 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	c->align = cache_align(size, align, flags);
 	c->flags = flags;
 	/* A constructed object's state must survive free: no poison. */
-	if (slab_debug && !(flags & SLAB_NO_DEBUG))
+	if (slab_debug_enabled() && !(flags & SLAB_NO_DEBUG))
 		c->flags |= ctor ? CACHE_DEBUG : CACHE_DEBUG | CACHE_POISON;
 	cache_layout(c);
 	if (!cache_pick_order(c))
@@ -982,46 +586,6 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size,
 	return __kmem_cache_create(name, size, align, flags, ctor, GFP_KERNEL);
 }
 
-/* Print up to @budget allocated objects of @list. Context: c->lock held. */
-static void report_leaked_objects(struct kmem_cache *c, struct list_head *list,
-				  unsigned int *budget)
-{
-	struct page *slab;
-	unsigned int i;
-
-	list_for_each_entry(slab, list, list) {
-		for (i = 0; i < slab->objects && *budget; i++) {
-			void *obj = slot_obj(c, slab, i);
-			struct slab_track *t = obj_track(c, obj);
-			char sym[128];
-
-			if (t->state != OBJ_ALLOCATED)
-				continue;
-			ksym_snprint(sym, sizeof(sym), t->alloc_site);
-			pr_err("slab:   leaked %p, allocated by %s\n", obj,
-			       sym);
-			--*budget;
-		}
-	}
-}
-
-static void report_leaks(struct kmem_cache *c, unsigned long caller)
-{
-	unsigned int budget = 8;
-	unsigned long irq;
-
-	irq = spin_lock_irqsave(&c->lock);
-	report_begin(c, NULL, "cache destroyed with %lu objects allocated",
-		     c->nr_inuse);
-	if (c->flags & CACHE_DEBUG) {
-		report_leaked_objects(c, &c->partial, &budget);
-		report_leaked_objects(c, &c->full, &budget);
-	}
-	spin_unlock_irqrestore(&c->lock, irq);
-	pr_err("slab:   the cache is kept so that they can still be freed\n");
-	report_end(c, NULL, caller);
-}
-
 void kmem_cache_destroy(struct kmem_cache *c)
 {
 	unsigned long irq;
@@ -1039,7 +603,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 		list_del(&c->node);
 	spin_unlock_irqrestore(&caches_lock, irq);
 	if (leaked) {
-		report_leaks(c, _RET_IP_);
+		slab_report_leaks(c, _RET_IP_);
 		return;
 	}
 	__kmem_cache_free(&cache_cache, c, _RET_IP_);

@@ -1,6 +1,7 @@
 /*
  * Host tests of the slab allocator and kmalloc (kernel/mm/slab.c,
- * kernel/mm/kmalloc.c) on the fake page allocator (fake_page_alloc.c).
+ * kernel/mm/slab_debug.c, kernel/mm/kmalloc.c) on the fake page allocator
+ * (fake_page_alloc.c).
  *
  * One arena and one kmalloc_init() serve the whole run, as at boot; every
  * test frees what it allocates and destroys its caches. slab_debug keeps
@@ -29,7 +30,7 @@
 #define ARENA_PAGES 8192          /* 32 MiB */
 #define MAX_INFO    64
 
-/* Debug layout (slab.c head comment): 32-byte track, 8-byte red zones. */
+/* Debug layout (slab_debug.c head comment): 32-byte track, 8-byte red zones. */
 #define TRACK_SIZE  32
 #define TRACK_LINK  0
 #define TRACK_STATE 8

@@ -50,10 +50,12 @@ UNIT_SRCS_test_memmap   := kernel/init/memmap.c kernel/lib/kstrtox.c \
 			   kernel/lib/sort.c $(UNIT_PRINTK)
 UNIT_SRCS_test_params   := kernel/init/params.c kernel/lib/kstrtox.c \
 			   $(UNIT_PRINTK)
-UNIT_SRCS_test_slab     := kernel/mm/slab.c kernel/mm/kmalloc.c \
-			   tests/unit/fake_page_alloc.c tests/unit/host_arch.c \
-			   $(UNIT_PRINTK)
-UNIT_SRCS_test_buddy    := kernel/mm/buddy.c kernel/lib/kstrtox.c \
+UNIT_SRCS_test_slab     := kernel/mm/slab.c kernel/mm/slab_debug.c \
+			   kernel/mm/kmalloc.c tests/unit/fake_page_alloc.c \
+			   tests/unit/host_arch.c $(UNIT_PRINTK)
+UNIT_SRCS_test_buddy    := kernel/mm/buddy.c $(UNIT_PRINTK)
+# page_alloc.c itself is #included by the test (for its static functions).
+UNIT_SRCS_test_page_alloc := kernel/mm/buddy.c kernel/lib/kstrtox.c \
 			   tests/unit/host_arch.c $(UNIT_PRINTK)
 
 UNIT_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -64,6 +64,11 @@ u64 x86_tsc_khz(void)
 	return tsc_khz;
 }
 
+u64 arch_cycles(void)
+{
+	return rdtsc();
+}
+
 u64 arch_clock_ns(void)
 {
 	u64 d;

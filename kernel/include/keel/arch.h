@@ -55,6 +55,12 @@ void arch_cpu_describe(char *buf, size_t size);
  */
 u64 arch_clock_ns(void);
 
+/*
+ * arch_cycles - a free-running CPU cycle counter (x86: the TSC), for
+ * benchmarks that report cycles. Not comparable across CPUs.
+ */
+u64 arch_cycles(void);
+
 /* ---- platform ------------------------------------------------------------ */
 
 /* Stop this CPU for good with interrupts off. */

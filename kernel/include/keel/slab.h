@@ -111,25 +111,4 @@ struct slab_info {
  */
 size_t slab_stats(struct slab_info *info, size_t max);
 
-/* ---- internal to kernel/mm/slab.c and kernel/mm/kmalloc.c -------------- */
-
-struct page;
-
-/* Set up the cache of caches; kmalloc_init() calls it first. */
-void slab_init(void);
-/* kmem_cache_create() with the gfp for the cache structure itself. */
-struct kmem_cache *__kmem_cache_create(const char *name, size_t size,
-				       size_t align, unsigned int flags,
-				       void (*ctor)(void *obj), gfp_t gfp);
-/* Allocate and free with @caller recorded as the call site. */
-void *__kmem_cache_alloc(struct kmem_cache *cache, gfp_t gfp,
-			 unsigned long caller);
-void __kmem_cache_free(struct kmem_cache *cache, void *obj,
-		       unsigned long caller);
-/* Head page (PG_slab or PG_large_kmalloc) of the block holding @p, or NULL. */
-struct page *kmem_head_page(const void *p);
-/* Report a free of @p that is not an allocated object, with a backtrace. */
-void slab_report_bad_free(const void *p, unsigned long caller,
-			  const char *why);
-
 #endif /* KEEL_SLAB_H */
