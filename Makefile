@@ -3,6 +3,10 @@
 #   make            build build/keel.elf
 #   make run        boot it in QEMU on the serial console (Ctrl-A X quits)
 #   make test       host unit tests + in-kernel tests + QEMU system tests
+#                   + the conformance suite on Keel (table in build/conformance.md)
+#   make test-linux the conformance suite on Debian's Linux kernel: must be all green
+#   make scenarios-expected   rewrite user/scenarios/*.expected from a Linux run
+#   make initramfs  build/conformance/initramfs.cpio (test init, busybox, tests)
 #   make iso        GRUB ISO (BIOS and UEFI) in build/keel.iso
 #   make debug      QEMU halted with a gdb stub; see README
 #   make clean      remove build/
@@ -119,13 +123,39 @@ $(ISO): $(KERNEL_ELF) tools/grub.cfg tools/mkiso.sh
 	$(call msg,ISO,$@)
 	$(Q)tools/mkiso.sh $(KERNEL_ELF) $@
 
+# ---- conformance suite initramfs ---------------------------------------------
+
+CONFORMANCE_INITRD := $(BUILD)/conformance/initramfs.cpio
+SCENARIO_SCRIPTS   := $(sort $(wildcard user/scenarios/*.sh))
+BUSYBOX            ?= /bin/busybox
+
+# The archive's member list, rewritten only when it changes, so removing a
+# test or a scenario also rebuilds the archive.
+CONFORMANCE_INPUTS := $(USER_TESTS) $(SCENARIO_SCRIPTS)
+$(BUILD)/conformance/inputs: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CONFORMANCE_INPUTS)' | cmp -s - $@ || echo '$(CONFORMANCE_INPUTS)' > $@
+
+# Building the archive builds the test programs and the init first.
+.PHONY: initramfs
+initramfs: $(CONFORMANCE_INITRD)
+$(CONFORMANCE_INITRD): $(BUILD)/conformance/inputs tools/mkinitramfs.py $(USER_INITS) \
+		$(CONFORMANCE_INPUTS) $(USER_TEST_SRCS)
+	$(call msg,CPIO,$@)
+	$(Q)$(PYTHON) tools/mkinitramfs.py -o $@ --init $(BUILD)/user/init/conformance-init \
+		--busybox $(BUSYBOX) --sources user/tests --tests $(USER_TESTS) \
+		--scenarios $(SCENARIO_SCRIPTS)
+
+.PHONY: FORCE
+FORCE:
+
 # run, debug and test first make sure the tools exist (installing them as
 # root), then build in a sub-make, so a fresh machine needs nothing typed first.
 .PHONY: deps
 deps:
 	@tools/check-deps.sh
 
-TEST_PREREQS := all unit iso
+TEST_PREREQS := all unit iso user initramfs
 
 .PHONY: run
 run: deps
@@ -141,6 +171,16 @@ debug: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(TEST_PREREQS)
 	$(Q)$(PYTHON) tools/keel-test $(if $(ONLY),--only "$(ONLY)")
+
+.PHONY: test-linux
+test-linux: deps
+	$(Q)$(MAKE) --no-print-directory initramfs
+	$(Q)$(PYTHON) tools/keel-test --linux $(if $(ONLY),--only "$(ONLY)")
+
+.PHONY: scenarios-expected
+scenarios-expected: deps
+	$(Q)$(MAKE) --no-print-directory initramfs
+	$(Q)$(PYTHON) tools/keel-test --linux --update-expected
 
 .PHONY: compile_commands.json
 compile_commands.json:

@@ -12,6 +12,8 @@ done
 [ -d /usr/lib/grub/i386-pc ] || missing+=("grub-pc-bin")
 [ -d /usr/lib/grub/x86_64-efi ] || missing+=("grub-efi-amd64-bin")
 ls /usr/share/OVMF/OVMF_CODE*.fd >/dev/null 2>&1 || missing+=("ovmf")
+[ -x /bin/busybox ] || missing+=("busybox-static")
+ls /boot/vmlinuz-* >/dev/null 2>&1 || missing+=("linux-image-amd64")
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -15,6 +15,8 @@ PACKAGES=(
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
 	# user-space test programs and host unit tests
 	musl-tools libcmocka-dev
+	# conformance suite: busybox for the scenarios, Linux as the oracle
+	busybox-static linux-image-amd64
 )
 
 SUDO=

@@ -12,6 +12,7 @@ kernel or QEMU:
     results   test outcomes and how a group's results are judged
     system    running one system-test spec
     unit      running one host unit-test binary
+    conformance  the user-space conformance suite: one boot, judged from its log
     report    what keel-test prints
     compdb    compile_commands.json from `make -n` output
 """

@@ -1,8 +1,9 @@
 """tests/system/known-failures: tests that fail today, each with an issue.
 
-A listed test that fails is an expected failure (XFAIL, counted as skipped);
-a listed test that passes is an error, so a fix cannot land without removing
-its entry and the list can only shrink. Format: see the file's header.
+A listed test that fails is an expected failure (XFAIL, counted as a known
+failure in the summary line); a listed test that passes is an error, so a fix
+cannot land without removing its entry and the list can only shrink. Format:
+see the file's header.
 """
 import fnmatch
 import re

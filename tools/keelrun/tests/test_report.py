@@ -11,9 +11,11 @@ class ReportTest(unittest.TestCase):
     def test_summary(self):
         groups = [GroupResult("a", [TestResult("a/1", PASS), TestResult("a/2", SKIP)]),
                   GroupResult("b", [TestResult("b", XFAIL)])]
-        self.assertEqual(report.summary(groups), "1 passed, 0 failed, 2 skipped")
-        groups.append(GroupResult("c", [TestResult("c", ERROR), TestResult("c/x", FAIL)]))
-        self.assertEqual(report.summary(groups), "1 passed, 2 failed, 2 skipped")
+        self.assertEqual(report.summary(groups), "1 passed, 0 failed, 1 skipped, 1 known failure")
+        groups.append(GroupResult("c", [TestResult("c", ERROR), TestResult("c/x", FAIL), TestResult("c/y", XFAIL)]))
+        self.assertEqual(report.summary(groups), "1 passed, 2 failed, 1 skipped, 2 known failures")
+        self.assertEqual(report.summary([GroupResult("e", [TestResult("e", XFAIL)])]),
+                         "0 passed, 0 failed, 1 known failure")
         self.assertEqual(report.summary([GroupResult("d", [TestResult("d", PASS)])]), "1 passed, 0 failed")
 
     def test_group_lines(self):
@@ -22,6 +24,15 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(report.group_line(g), "FAIL  ktest-all (1.2s, 2 tests, 1 failed)")
         self.assertEqual(report.group_line(GroupResult("x", [TestResult("x", XFAIL)], seconds=2)),
                          "XFAIL x (2.0s)")
+
+    def test_many_known_failures_are_summed_up(self):
+        why = "known failure #7: no user mode"
+        tests = [TestResult(f"c/{i}", XFAIL, f"{why} (was: never ran)") for i in range(8)]
+        g = GroupResult("c", tests + [TestResult("c/x", ERROR, "passes now")])
+        self.assertEqual(report.group_line(g), "FAIL  c (0.0s, 9 tests, 1 failed, 8 known failures)")
+        self.assertEqual(report.notable_lines(g, verbose=False),
+                         ["      ERROR c/x: passes now", f"      XFAIL 8 tests: {why}"])
+        self.assertEqual(len(report.notable_lines(g, verbose=True)), 9)
 
     def test_failure_block_is_terminal_safe(self):
         with tempfile.TemporaryDirectory() as d:
