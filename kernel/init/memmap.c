@@ -286,15 +286,55 @@ static int memmap_param_set(const char *val)
 KPARAM_FN(memmap, memmap_param_set,
 	  "add a memory map entry: nn@ss usable, nn$ss reserved, nn#ss ACPI");
 
-void memmap_add_cmdline_entries(struct memmap *mm)
+static void memmap_append(struct memmap *mm, u64 base, u64 len, u32 type)
 {
+	if (mm->count == BOOT_MEMMAP_MAX) {
+		mm->truncated = true;
+		return;
+	}
+	mm->entries[mm->count].base = base;
+	mm->entries[mm->count].length = len;
+	mm->entries[mm->count].type = type;
+	mm->count++;
+}
+
+/*
+ * Add @e, which claims RAM, only where the firmware's map (its first
+ * @nfw entries) describes memory of some type: nothing can tell whether RAM
+ * exists in a hole, and "RAM" that is not there would be handed out.
+ */
+static void memmap_add_claimed_ram(struct memmap *mm, unsigned int nfw,
+				   const struct memmap_entry *e)
+{
+	u64 covered = 0;
 	unsigned int i;
 
-	for (i = 0; i < cmdline_count; i++) {
-		if (mm->count == BOOT_MEMMAP_MAX) {
-			mm->truncated = true;
-			return;
+	for (i = 0; i < nfw; i++) {
+		const struct memmap_entry *f = &mm->entries[i];
+		u64 lo = MAX(e->base, f->base);
+		u64 hi = MIN(entry_end(e), entry_end(f));
+
+		if (lo < hi) {
+			memmap_append(mm, lo, hi - lo, MEMMAP_USABLE);
+			covered += hi - lo;
 		}
-		mm->entries[mm->count++] = cmdline_entries[i];
+	}
+	if (covered < e->length)
+		pr_warn("memmap: usable entry [%#llx-%#llx) reaches beyond the "
+			"memory the firmware reported; only %llu KiB inside it "
+			"are used\n", e->base, entry_end(e), covered >> 10);
+}
+
+void memmap_add_cmdline_entries(struct memmap *mm)
+{
+	unsigned int i, nfw = mm->count;
+
+	for (i = 0; i < cmdline_count; i++) {
+		const struct memmap_entry *e = &cmdline_entries[i];
+
+		if (e->type == MEMMAP_USABLE)
+			memmap_add_claimed_ram(mm, nfw, e);
+		else
+			memmap_append(mm, e->base, e->length, e->type);
 	}
 }

@@ -195,6 +195,20 @@ u64 memblock_reserved_ram(void)
 	return total;
 }
 
+void memblock_cap_memory(paddr_t limit)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < mb_memory.count; i++) {
+		if (mb_memory.r[i].start >= limit)
+			continue;
+		mb_memory.r[n] = mb_memory.r[i];
+		mb_memory.r[n].end = MIN(mb_memory.r[n].end, limit);
+		n++;
+	}
+	mb_memory.count = n;
+}
+
 u64 memblock_ram_bytes(void)
 {
 	u64 total = 0;

@@ -39,16 +39,30 @@ paddr_t pgtable_alloc_page(void)
 	return p ? page_to_phys(p) : 0;
 }
 
+/*
+ * The struct page array covers every frame below the end of RAM. A memory
+ * map that claims far more RAM than exists (a bad memmap= on the command
+ * line, say) can make it too big to allocate: then RAM is capped, halving
+ * until the array fits, with one warning, rather than failing the boot.
+ */
 static void mem_map_init(void)
 {
 	unsigned long pfn;
 	paddr_t pa;
 
-	max_pfn = PFN_DOWN(memblock_end_of_ram());
-	mem_map_bytes = (u64)max_pfn * sizeof(struct page);
-	pa = memblock_alloc(mem_map_bytes, PAGE_SIZE, ~(paddr_t)0);
-	if (!pa)
-		panic("mm: no memory for %lu struct pages", max_pfn);
+	for (;;) {
+		max_pfn = PFN_DOWN(memblock_end_of_ram());
+		mem_map_bytes = (u64)max_pfn * sizeof(struct page);
+		pa = memblock_alloc(mem_map_bytes, PAGE_SIZE, ~(paddr_t)0);
+		if (pa)
+			break;
+		if (max_pfn <= PFN_DOWN(ARCH_EARLY_MAP_LIMIT) / 8)
+			panic("mm: no memory for %lu struct pages", max_pfn);
+		pr_warn("mm: no room for %llu KiB of struct pages; ignoring RAM "
+			"above %#llx\n", mem_map_bytes >> 10,
+			(u64)max_pfn << PAGE_SHIFT >> 1);
+		memblock_cap_memory((paddr_t)max_pfn << PAGE_SHIFT >> 1);
+	}
 	mem_map = phys_to_virt(pa);
 	for (pfn = 0; pfn < max_pfn; pfn++) {
 		struct page *p = &mem_map[pfn];

@@ -37,6 +37,9 @@ void memblock_for_each_free(void (*fn)(paddr_t start, paddr_t end));
 /* Usable RAM that memblock has reserved (image, modules, its allocations). */
 u64 memblock_reserved_ram(void);
 
+/* Forget usable RAM at and above @limit (it will not be managed). */
+void memblock_cap_memory(paddr_t limit);
+
 /* All usable RAM, reserved or not. */
 u64 memblock_ram_bytes(void);
 

@@ -40,7 +40,11 @@ void memmap_totals(const struct memmap *mm, struct memmap_totals *t);
 
 const char *memmap_type_name(u32 type);
 
-/* Add the entries given with memmap= on the command line to @mm. */
+/*
+ * Add the entries given with memmap= on the command line to @mm. Entries
+ * that claim usable RAM are kept only where the firmware's map describes
+ * memory (of any type); the rest is dropped with a warning.
+ */
 void memmap_add_cmdline_entries(struct memmap *mm);
 
 /*
