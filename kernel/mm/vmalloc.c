@@ -31,6 +31,7 @@
 #include <keel/vm.h>
 
 #define VM_AREA_STACK 0x1u
+#define VM_AREA_IOREMAP 0x2u   /* maps someone else's physical memory */
 
 struct vm_area {
 	vaddr_t res_start, res_end;   /* reserved range, guards included */
@@ -75,7 +76,7 @@ found:
 
 static void vm_area_free_pages(struct vm_area *a, unsigned long n)
 {
-	while (n--)
+	while (a->pages && n--)
 		free_page(a->pages[n]);
 	kfree(a->pages);
 	kfree(a);
@@ -150,7 +151,7 @@ static void vm_area_destroy(const void *start, unsigned int flags)
 	unsigned long irq = spin_lock_irqsave(&vmap_lock);
 
 	list_for_each_entry(a, &vmap_list, list) {
-		if (a->start == (vaddr_t)start && (a->flags & VM_AREA_STACK) == flags) {
+		if (a->start == (vaddr_t)start && a->flags == flags) {
 			found = a;
 			list_del(&a->list);
 			vmap_unmap(a, a->nr_pages);
@@ -160,7 +161,8 @@ static void vm_area_destroy(const void *start, unsigned int flags)
 	spin_unlock_irqrestore(&vmap_lock, irq);
 	if (!found) {
 		pr_err("vmalloc: free of %p, which is not a %s it allocated\n",
-		       start, flags ? "kernel stack" : "vmalloc area");
+		       start, flags == VM_AREA_STACK ? "kernel stack" :
+		       flags == VM_AREA_IOREMAP ? "ioremap area" : "vmalloc area");
 		backtrace_print_current();
 		return;
 	}
@@ -185,6 +187,52 @@ void vfree(const void *addr)
 {
 	if (addr)
 		vm_area_destroy(addr, 0);
+}
+
+void *ioremap(paddr_t pa, u64 size, unsigned int prot)
+{
+	paddr_t base = pa & PAGE_MASK;
+	unsigned long n, i;
+	struct vm_area *a;
+	unsigned long irq;
+
+	if (!size || pa + size < pa)
+		return NULL;
+	n = PFN_UP(pa + size) - PFN_DOWN(pa);
+	if (n > (vmap_end - vmap_start) / PAGE_SIZE)
+		return NULL;
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return NULL;
+	a->nr_pages = n;
+	a->size = n * PAGE_SIZE;
+	a->flags = VM_AREA_IOREMAP;
+	irq = spin_lock_irqsave(&vmap_lock);
+	if (vmap_reserve(a, a->size + PAGE_SIZE))
+		goto err_unlock;
+	a->start = a->res_start;
+	for (i = 0; i < n; i++) {
+		if (arch_map_page(arch_kernel_root(), a->start + i * PAGE_SIZE,
+				  base + i * PAGE_SIZE, prot)) {
+			vmap_unmap(a, i);
+			list_del(&a->list);
+			goto err_unlock;
+		}
+	}
+	spin_unlock_irqrestore(&vmap_lock, irq);
+	return (void *)(a->start + (pa - base));
+
+err_unlock:
+	spin_unlock_irqrestore(&vmap_lock, irq);
+	kfree(a);
+	return NULL;
+}
+
+void iounmap(const void *addr)
+{
+	if (addr)
+		vm_area_destroy((const void *)((vaddr_t)addr & PAGE_MASK),
+				VM_AREA_IOREMAP);
 }
 
 void *kstack_alloc(u64 size)

@@ -39,6 +39,17 @@ void *vzalloc(u64 size);
 void vfree(const void *addr);
 
 /*
+ * ioremap - map @size bytes of device or firmware memory at physical @pa
+ * into the vmalloc area with @prot (VM_KERNEL_RW | VM_UNCACHED for device
+ * registers, VM_KERNEL_RO for firmware tables). @pa need not be aligned;
+ * the returned pointer corresponds to @pa itself.
+ * Return: the address, or NULL. Context: process context.
+ */
+void *ioremap(paddr_t pa, u64 size, unsigned int prot);
+/* Undo ioremap; the pages are not freed (they were never ours). */
+void iounmap(const void *addr);
+
+/*
  * kstack_alloc - a kernel stack of @size bytes with an unmapped guard page
  * below it. Return: the lowest address of the stack (the top is
  * base + size), or NULL.

@@ -126,7 +126,28 @@ static void test_call_on_stack(struct ktest *t)
 	kstack_free(s);
 }
 
+static void test_ioremap_alias(struct ktest *t)
+{
+	struct page *p = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	u8 *direct, *io;
+
+	KTEST_ASSERT_NOT_NULL(t, p);
+	direct = page_address(p);
+	direct[100] = 0x42;
+	/* An unaligned start maps the page around it and keeps the offset. */
+	io = ioremap(page_to_phys(p) + 100, 8, VM_KERNEL_RW);
+	KTEST_ASSERT_NOT_NULL(t, io);
+	KTEST_EXPECT_EQ(t, io[0], 0x42);
+	io[1] = 0x43;
+	KTEST_EXPECT_EQ(t, direct[101], 0x43);
+	iounmap(io);
+	KTEST_EXPECT_NULL(t, ioremap(0x1000, 0, VM_KERNEL_RO));
+	KTEST_EXPECT_NULL(t, ioremap(~0ULL - 10, 100, VM_KERNEL_RO));
+	free_page(p);
+}
+
 static struct ktest_case vmalloc_cases[] = {
+	KTEST_CASE(test_ioremap_alias),
 	KTEST_CASE(test_vmalloc_small),
 	KTEST_CASE(test_vmalloc_large_pattern),
 	KTEST_CASE(test_vzalloc_zeroed),
