@@ -6,6 +6,7 @@ errors naming file and line) because a typo in a spec must not turn a test
 into one that silently checks nothing.
 """
 import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -14,9 +15,9 @@ BOOTS = ("kernel", "iso-bios", "iso-uefi")
 EXITS = ("pass", "fail", "panic", "none")
 NEEDS = ("iso",)
 DEFAULT_TIMEOUT = {"kernel": 60.0, "iso-bios": 60.0, "iso-uefi": 120.0}
-_REPEATABLE = {"expect", "reject", "needs"}
+_REPEATABLE = {"expect", "reject", "needs", "qemu"}
 _KEYS = {"boot", "append", "initrd", "timeout", "exit", "expect", "expect-order",
-         "reject", "ktap", "needs", "memory"}
+         "reject", "ktap", "needs", "memory", "smp", "qemu"}
 _MEMORY = re.compile(r"^\d+[MG]$")
 _RANDOM_INITRD = re.compile(r"^@random:(\d+)$")
 
@@ -41,6 +42,8 @@ class Spec:
     ktap: bool = False
     needs: set[str] = field(default_factory=set)
     memory: str = "256M"                # QEMU -m
+    smp: int = 2                        # QEMU -smp
+    qemu: list[str] = field(default_factory=list)   # extra QEMU arguments
 
     @property
     def time_limit(self) -> float:
@@ -116,6 +119,14 @@ def _set(spec: Spec, key: str, value: str, where: str) -> None:
             spec.expect_order = flag
     elif key == "needs":
         spec.needs.add(_choice(value, NEEDS, key, where))
+    elif key == "smp":
+        if not value.isdigit() or not 1 <= int(value) <= 64:
+            raise SpecError(f"{where}: smp must be a CPU count from 1 to 64, not {value!r}")
+        spec.smp = int(value)
+    elif key == "qemu":
+        if not value.startswith("-"):
+            raise SpecError(f"{where}: qemu takes extra QEMU options such as -no-acpi, not {value!r}")
+        spec.qemu += shlex.split(value)
     elif key == "memory":
         if not _MEMORY.match(value):
             raise SpecError(f"{where}: memory must be a size like 32M or 6G, not {value!r}")

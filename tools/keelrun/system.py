@@ -72,11 +72,12 @@ def machine_for(spec: Spec, paths: Paths) -> qemu.Machine:
         raise qemu.SetupError(f"{paths.iso} not found; `make test` builds it (or run `make iso`)")
     if spec.boot == "kernel":
         return qemu.Machine(kernel=paths.kernel, append=spec.append, initrd=_initrd(spec, paths),
-                            memory=spec.memory)
+                            memory=spec.memory, smp=spec.smp, extra=list(spec.qemu))
     firmware = spec.boot.removeprefix("iso-")
     vars_ = qemu.fresh_uefi_vars(paths.build / "ovmf" / f"{spec.name}-vars.fd") \
         if firmware == "uefi" else None
-    return qemu.Machine(iso=paths.iso, firmware=firmware, uefi_vars=vars_, memory=spec.memory)
+    return qemu.Machine(iso=paths.iso, firmware=firmware, uefi_vars=vars_, memory=spec.memory,
+                        smp=spec.smp, extra=list(spec.qemu))
 
 
 def _initrd(spec: Spec, paths: Paths):
@@ -102,7 +103,14 @@ def rerun_command(m: qemu.Machine, timeout: float) -> str:
             cmd += ["--initrd", str(m.initrd)]
     else:
         cmd += ["--iso", str(m.iso), "--firmware", m.firmware]
-    return shlex.join(cmd + ["--timeout", f"{timeout:g}"])
+    if m.memory != "256M":
+        cmd += ["--memory", m.memory]
+    if m.smp != 2:
+        cmd += ["--smp", str(m.smp)]
+    cmd += ["--timeout", f"{timeout:g}"]
+    if m.extra:
+        cmd += ["--"] + list(m.extra)
+    return shlex.join(cmd)
 
 
 def run_spec(spec: Spec, paths: Paths) -> GroupResult:
