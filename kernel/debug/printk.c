@@ -24,6 +24,7 @@
 #include <keel/spinlock.h>
 #include <keel/sprintf.h>
 #include <keel/string.h>
+#include <keel/time.h>
 
 static u8 log_buf[LOG_BUF_SIZE] __aligned(8);
 static DEFINE_SPINLOCK(log_lock);
@@ -110,7 +111,7 @@ static void pending_append(u8 level, const char *s, size_t len)
 		pending.active = true;
 		pending.level = level;
 		pending.cpu = (u8)arch_cpu_id();
-		pending.ts_ns = arch_clock_ns();
+		pending.ts_ns = clock_monotonic_ns();
 		pending.len = 0;
 	}
 	if (len > sizeof(pending.text) - pending.len)

@@ -5,6 +5,7 @@
  * the boot console registered and struct boot_info filled. The order here
  * is the order subsystems come up; each later issue adds its step.
  */
+#include <keel/acpi.h>
 #include <keel/arch.h>
 #include <keel/boot.h>
 #include <keel/ktest.h>
@@ -14,6 +15,7 @@
 #include <keel/panic.h>
 #include <keel/param.h>
 #include <keel/printk.h>
+#include <keel/time.h>
 #include <keel/version.h>
 
 static char ktest_filter[256];
@@ -109,6 +111,11 @@ __noreturn void kernel_main(struct boot_info *bi)
 	boot_report(bi);
 	boot_report_memory(bi);
 	mm_init(bi);
+	acpi_init(bi);
+	time_init();
+	arch_irq_init();
+	arch_smp_boot();
+	arch_irq_enable();
 	boot_report_initrd(bi);
 	if (init_args && *init_args)
 		pr_info("init arguments: %s\n", init_args);
@@ -117,7 +124,8 @@ __noreturn void kernel_main(struct boot_info *bi)
 		run_ktests();
 	panic_test_run();
 
-	pr_notice("Keel booted in %llu ms\n", arch_clock_ns() / 1000000);
+	pr_notice("Keel booted in %llu ms\n", clock_monotonic_ns() / NSEC_PER_MSEC);
+	acpi_boot_end();    /* boot_end=poweroff|reboot do not come back */
 	if (kernel_testmode)
 		arch_test_exit(TEST_EXIT_PASS);
 	for (;;)

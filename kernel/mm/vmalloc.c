@@ -15,8 +15,8 @@
  * serializes changes to the vmalloc area's page tables (two CPUs must not
  * both create the same missing page table). It is taken with interrupts
  * off, and never while holding another lock except the page allocator's,
- * which alloc_page takes inside it. The TLB flush on free is local: the SMP
- * issue adds the shootdown IPI.
+ * which alloc_page takes inside it. Unmapping flushes every CPU's TLB
+ * (flush_tlb_kernel_range) after vmap_lock is dropped.
  */
 #include <keel/arch.h>
 #include <keel/backtrace.h>
@@ -26,6 +26,7 @@
 #include <keel/panic.h>
 #include <keel/printk.h>
 #include <keel/slab.h>
+#include <keel/smp.h>
 #include <keel/spinlock.h>
 #include <keel/string.h>
 #include <keel/vm.h>
@@ -82,13 +83,17 @@ static void vm_area_free_pages(struct vm_area *a, unsigned long n)
 	kfree(a);
 }
 
+/*
+ * Unmap the first @n pages of @a. The caller flushes every CPU's TLB with
+ * flush_tlb_kernel_range() after dropping vmap_lock: the shootdown waits for
+ * the other CPUs, which may themselves be spinning on vmap_lock.
+ */
 static void vmap_unmap(struct vm_area *a, unsigned long n)
 {
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
 		arch_unmap_page(arch_kernel_root(), a->start + i * PAGE_SIZE);
-	arch_tlb_flush_range(a->start, n * PAGE_SIZE);
 }
 
 /* Allocate an area of @size bytes with the guard layout of @flags. */
@@ -140,6 +145,8 @@ static struct vm_area *vm_area_create(u64 size, unsigned int flags, gfp_t gfp)
 
 err_unlock:
 	spin_unlock_irqrestore(&vmap_lock, irq);
+	if (a->start)
+		flush_tlb_kernel_range(a->start, a->size);
 	vm_area_free_pages(a, n);
 	return NULL;
 }
@@ -159,6 +166,8 @@ static void vm_area_destroy(const void *start, unsigned int flags)
 		}
 	}
 	spin_unlock_irqrestore(&vmap_lock, irq);
+	if (found)
+		flush_tlb_kernel_range(found->start, found->size);
 	if (!found) {
 		pr_err("vmalloc: free of %p, which is not a %s it allocated\n",
 		       start, flags == VM_AREA_STACK ? "kernel stack" :
@@ -196,7 +205,8 @@ void *ioremap(paddr_t pa, u64 size, unsigned int prot)
 	struct vm_area *a;
 	unsigned long irq;
 
-	if (!size || pa + size < pa)
+	/* Addresses beyond the CPU's width would set reserved PTE bits. */
+	if (!size || pa + size < pa || (pa + size - 1) >> arch_phys_addr_bits())
 		return NULL;
 	n = PFN_UP(pa + size) - PFN_DOWN(pa);
 	if (n > (vmap_end - vmap_start) / PAGE_SIZE)
@@ -224,6 +234,8 @@ void *ioremap(paddr_t pa, u64 size, unsigned int prot)
 
 err_unlock:
 	spin_unlock_irqrestore(&vmap_lock, irq);
+	if (a->start)
+		flush_tlb_kernel_range(a->start, a->size);
 	kfree(a);
 	return NULL;
 }

@@ -42,6 +42,7 @@ UNIT_SRCS_test_bitmap   := kernel/lib/bitmap.c
 UNIT_SRCS_test_hash     :=
 UNIT_SRCS_test_sort     := kernel/lib/sort.c
 UNIT_SRCS_test_log_ring := kernel/debug/log_ring.c kernel/lib/vsprintf.c
+UNIT_SRCS_test_acpi_tables := kernel/drivers/acpi/tables.c
 
 # printk for host tests: captures the log for assertions (log_capture.h).
 UNIT_PRINTK := tests/unit/log_capture.c kernel/lib/vsprintf.c
@@ -57,6 +58,11 @@ UNIT_SRCS_test_buddy    := kernel/mm/buddy.c $(UNIT_PRINTK)
 # page_alloc.c itself is #included by the test (for its static functions).
 UNIT_SRCS_test_page_alloc := kernel/mm/buddy.c kernel/lib/kstrtox.c \
 			   tests/unit/host_arch.c $(UNIT_PRINTK)
+# spinlock_debug.c is #included by the test, which stands in for the arch.
+UNIT_SRCS_test_lockdep  := $(UNIT_PRINTK)
+# cmos.c itself is #included by the test (after fake port accessors).
+UNIT_SRCS_test_rtc      := $(UNIT_PRINTK)
+UNIT_SRCS_test_timer_queue := kernel/sched/timer.c kernel/lib/rbtree.c
 
 UNIT_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(UNIT_SAN) \

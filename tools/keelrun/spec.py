@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Optional
 
 BOOTS = ("kernel", "iso-bios", "iso-uefi")
-EXITS = ("pass", "fail", "panic", "none")
+# quit: QEMU ended by itself with status 0 (ACPI power-off, or a reset under
+# -no-reboot); the spec's expect: lines tell which one it was.
+EXITS = ("pass", "fail", "panic", "none", "quit")
 NEEDS = ("iso",)
 DEFAULT_TIMEOUT = {"kernel": 60.0, "iso-bios": 60.0, "iso-uefi": 120.0}
 _REPEATABLE = {"expect", "reject", "needs", "qemu"}

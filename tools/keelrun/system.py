@@ -130,6 +130,10 @@ def run_spec(spec: Spec, paths: Paths) -> GroupResult:
                        rerun_command(machine, spec.time_limit), run.stderr)
 
 
+# QEMU's exit status for each `exit:` value that ends the run.
+EXPECTED_STATUS = {**qemu.EXPECTED_STATUS, "quit": 0}
+
+
 def evaluate(spec: Spec, run: qemu.RunResult):
     """(tests, reasons) for a finished run: reasons lists every run-level problem."""
     explainable, unexplained = [], []
@@ -139,8 +143,8 @@ def evaluate(spec: Spec, run: qemu.RunResult):
         if spec.exit == "none":
             explainable.append(f"QEMU exited by itself with status {qemu.describe_status(run.status)}; "
                                "expected the kernel to keep running")
-        elif run.status != qemu.EXPECTED_STATUS[spec.exit]:
-            want = qemu.describe_status(qemu.EXPECTED_STATUS[spec.exit])
+        elif run.status != EXPECTED_STATUS[spec.exit]:
+            want = qemu.describe_status(EXPECTED_STATUS[spec.exit])
             explainable.append(f"QEMU exit status {qemu.describe_status(run.status)}, expected {want}")
 
     expectations = Expectations(spec.expects, spec.expect_order)

@@ -96,7 +96,7 @@ static void gdt_load(struct x86_percpu *pc)
 		: "rax", "memory");
 }
 
-static void cpu_setup_gdt(struct x86_percpu *pc, u8 (*ist)[IST_STACK_SIZE])
+static void cpu_setup_gdt(struct x86_percpu *pc, void *const ist[IST_COUNT])
 {
 	int i;
 
@@ -133,6 +133,7 @@ static void cpu_enable_features(void)
 	unsigned long cr4 = read_cr4();
 
 	write_cr0(read_cr0() | X86_CR0_WP);
+	cr4 |= X86_CR4_PGE;
 	if (cpu_has(7, 'b', X86_FEAT_7_EBX_SMEP))
 		cr4 |= X86_CR4_SMEP;
 	if (cpu_has(7, 'b', X86_FEAT_7_EBX_SMAP))
@@ -145,8 +146,35 @@ static void cpu_enable_features(void)
 /* Full set-up of the boot CPU: GDT/TSS, IDT, features, stack guard. */
 void x86_cpu_init_bsp(void)
 {
-	cpu_setup_gdt(&bsp_percpu, bsp_ist_stacks);
+	void *ist[IST_COUNT];
+	int i;
+
+	for (i = 0; i < IST_COUNT; i++)
+		ist[i] = bsp_ist_stacks[i];
+	cpu_setup_gdt(&bsp_percpu, ist);
 	x86_idt_init();
+	x86_idt_load();
+	cpu_enable_features();
+}
+
+/*
+ * Set up an application processor like the boot CPU: per-CPU area in GS,
+ * GDT and TSS with guarded IST stacks, the shared IDT, protections.
+ * A missing IST stack (no memory) leaves that IST on the AP's boot stack
+ * rather than failing: double faults then still have a stack.
+ */
+void x86_cpu_setup_ap(struct x86_percpu *pc)
+{
+	void *ist[IST_COUNT];
+	int i;
+
+	wrmsr(MSR_GS_BASE, (u64)pc);
+	for (i = 0; i < IST_COUNT; i++) {
+		ist[i] = kstack_alloc(IST_STACK_SIZE);
+		if (!ist[i])
+			ist[i] = (void *)(pc->boot_stack_hi - IST_STACK_SIZE);
+	}
+	cpu_setup_gdt(pc, ist);
 	x86_idt_load();
 	cpu_enable_features();
 }

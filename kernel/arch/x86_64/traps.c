@@ -10,6 +10,7 @@
  */
 #include <keel/arch.h>
 #include <keel/backtrace.h>
+#include <keel/irq.h>
 #include <keel/ksyms.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
@@ -38,7 +39,6 @@ struct idt_gate {
 } __packed;
 
 static struct idt_gate idt[IDT_ENTRIES] __aligned(16);
-static unsigned long spurious_count;
 
 extern char x86_trap_stubs[];
 
@@ -214,6 +214,48 @@ static __noreturn void die(const struct trap_frame *tf)
 	panic_finish(name);
 }
 
+/*
+ * A hardware interrupt or IPI (vectors 32-255). Device lines go to the
+ * generic IRQ layer; the end-of-interrupt goes to whichever controller
+ * delivered the vector. The spurious vector needs no EOI.
+ */
+static void x86_interrupt(u64 vector)
+{
+	if (vector >= IRQ_VECTOR_BASE && vector < IRQ_VECTOR_BASE + NR_IRQS) {
+		unsigned int irq = vector - IRQ_VECTOR_BASE;
+
+		irq_dispatch(irq);
+		if (x86_irq_uses_pic())
+			x86_pic_eoi(irq);
+		else
+			apic_eoi();
+		return;
+	}
+	switch (vector) {
+	case VECTOR_TIMER:
+		apic_timer_interrupt();
+		return;
+	case VECTOR_IPI_CALL:
+		x86_ipi_call_interrupt();
+		return;
+	case VECTOR_IPI_RESCHED:
+		x86_ipi_resched_interrupt();
+		return;
+	case VECTOR_APIC_ERROR:
+		pr_warn("apic: error interrupt on CPU%u\n", arch_cpu_id());
+		apic_eoi();
+		return;
+	case VECTOR_SPURIOUS:
+		irq_note_spurious();
+		return;
+	default:
+		irq_note_spurious();
+		pr_warn("unexpected interrupt on vector %llu, ignored\n", vector);
+		if (apic_available())
+			apic_eoi();
+	}
+}
+
 /* Called from entry.S for every vector. */
 void x86_trap(struct trap_frame *tf)
 {
@@ -226,7 +268,5 @@ void x86_trap(struct trap_frame *tf)
 		return;
 	if (tf->vector < 32)
 		die(tf);
-	spurious_count++;
-	pr_warn("unexpected interrupt on vector %llu (%lu so far), ignored\n",
-		tf->vector, spurious_count);
+	x86_interrupt(tf->vector);
 }

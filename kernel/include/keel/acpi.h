@@ -42,7 +42,7 @@ struct acpi_override {
 };
 
 struct acpi_lapic_nmi {
-	u32 acpi_uid;       /* 0xff / 0xffffffff: all processors */
+	u32 acpi_uid;       /* 0xffffffff: all processors (a MADT 0xff too) */
 	u8 lint;            /* LINT0 or LINT1 */
 	u16 flags;
 };
@@ -77,6 +77,7 @@ struct acpi_info {
 
 	bool have_mcfg;
 	paddr_t mcfg_base;          /* PCIe ECAM of segment 0 */
+	u16 mcfg_segment;           /* 0 unless the MCFG has no segment 0 */
 	u8 mcfg_bus_start, mcfg_bus_end;
 
 	bool have_fadt;
@@ -87,16 +88,43 @@ struct acpi_info {
 	u8 reset_value;
 	u16 sci_irq;
 	u16 boot_arch_flags;        /* IA-PC boot architecture flags */
+	u8 fadt_revision;
+	u32 fadt_flags;
+	u32 smi_cmd;                /* port to write acpi_enable to (0: none) */
+	u8 acpi_enable;             /* value that turns ACPI mode (SCI_EN) on */
+	paddr_t dsdt_address;       /* X_DSDT when present, else DSDT */
 };
 
 extern struct acpi_info acpi;   /* [I] */
 
-/* Find and parse the tables; log a summary (a dump with loglevel=debug). */
+/*
+ * acpi_init - find the RSDP (boot_info's address, its copy, else the BIOS
+ * areas), parse the tables into `acpi`, log one line per table (a dump of
+ * every table header with loglevel=8) and one warning per problem.
+ * Context: boot, one CPU, after mm_init() (tables are mapped with ioremap).
+ */
 void acpi_init(const struct boot_info *bi);
 
-/* Power off through the FADT's PM1 control and \_S5; returns on failure. */
+/*
+ * acpi_poweroff - enter S5 through the FADT's PM1 control blocks with the
+ * sleep types of \_S5. Return: only if the machine is still on (logged).
+ * Context: process context; turns interrupts off while it waits.
+ */
 void acpi_poweroff(void);
-/* Reset through the FADT reset register; returns on failure. */
+/*
+ * acpi_reboot - write the FADT's reset value to its reset register.
+ * Return: only if the machine did not reset (logged); callers may then try
+ * arch_reset(). Context: process context.
+ */
 void acpi_reboot(void);
+
+/*
+ * acpi_boot_end - what `boot_end=halt|poweroff|reboot` asks for once the
+ * kernel has booted. Return: at once for halt (the default); otherwise
+ * powers off or resets (reboot falls back to arch_reset()) and, if power-off
+ * fails, logs it and exits a test-mode run as failed or halts.
+ * Context: boot, the boot CPU.
+ */
+void acpi_boot_end(void);
 
 #endif /* KEEL_ACPI_H */

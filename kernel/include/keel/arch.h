@@ -31,6 +31,15 @@ struct boot_info;
  * Architectures with an I/O port space define ARCH_HAS_PORT_IO and
  *	u8 arch_pio_read8(unsigned long port);
  *	void arch_pio_write8(unsigned long port, u8 value);
+ *	u16 arch_pio_read16(unsigned long port);
+ *	void arch_pio_write16(unsigned long port, u16 value);
+ *	u32 arch_pio_read32(unsigned long port);
+ *	void arch_pio_write32(unsigned long port, u32 value);
+ *
+ * ---- physical addresses (asm/arch_inline.h) ------------------------------
+ *	unsigned int arch_phys_addr_bits(void); width of a physical address:
+ *	                mapping anything at or above 1 << bits faults, so
+ *	                addresses from firmware are checked against it first
  */
 #include <asm/arch_inline.h>
 
@@ -60,6 +69,44 @@ u64 arch_clock_ns(void);
  * benchmarks that report cycles. Not comparable across CPUs.
  */
 u64 arch_cycles(void);
+
+/* ---- clock sources (see <keel/time.h>) ----------------------------------
+ *
+ * arch_clocksource_init - calibrate the arch's counters and register them as
+ * clock sources (x86: the TSC, calibrated against the HPET when one was
+ * registered, else the PIT; the PIT itself as the last resort). Called once
+ * by time_init(), after hpet_init(). Context: boot, one CPU.
+ */
+void arch_clocksource_init(void);
+
+/* ---- interrupt lines -----------------------------------------------------
+ *
+ * Route device line @irq (see <keel/irq.h>) to a CPU and unmask it, or mask
+ * it. The generic IRQ layer calls these; the arch calls irq_dispatch(irq)
+ * when the line fires and takes care of the end-of-interrupt.
+ */
+int arch_irq_line_unmask(unsigned int irq);   /* 0 or -EINVAL (no route) */
+void arch_irq_line_mask(unsigned int irq);
+
+/*
+ * arch_irq_init - set up the interrupt controllers of the boot CPU (after
+ * acpi_init and the clocks); arch_smp_boot - start every other CPU the
+ * firmware lists. Both leave interrupts off on the boot CPU.
+ */
+void arch_irq_init(void);
+void arch_smp_boot(void);
+
+/* ---- per-CPU timer -------------------------------------------------------
+ *
+ * One one-shot timer per CPU drives that CPU's timer queue
+ * (kernel/sched/timer.c): arch_timer_program(deadline) makes the running
+ * CPU take a timer interrupt, which calls timer_interrupt(), at monotonic
+ * time @deadline_ns (0 disarms; a deadline in the past fires at once).
+ * Context: interrupts off.
+ */
+void arch_timer_program(u64 deadline_ns);
+/* False until the timer hardware is set up (or when there is none). */
+bool arch_timer_available(void);
 
 /* ---- platform ------------------------------------------------------------ */
 

@@ -9,7 +9,7 @@
 
 #include <keel/types.h>
 
-#define NR_IRQS 224
+#define NR_IRQS 160   /* vectors 0x30..0xcf */
 
 #define IRQF_SHARED 0x1u   /* other handlers may share the line */
 

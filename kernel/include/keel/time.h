@@ -11,6 +11,14 @@
  * the monotonic clock, driven by a one-shot hardware timer per CPU (the
  * LAPIC timer, TSC-deadline mode when present) programmed for the earliest
  * deadline only, so an idle CPU takes no periodic interrupts.
+ *
+ * Start-up: time_init() (after acpi_init) reads the RTC, probes the HPET,
+ * lets the arch calibrate and register its counters and selects the best
+ * source; before that clock_monotonic_ns() is arch_clock_ns().
+ *
+ * Locking: [I] written before clocksource_register() and read-only after;
+ * [r] the clock source registry lock (kernel/sched/clock.c); [q] the lock
+ * of the per-CPU timer queue named by timer->cpu (kernel/sched/timer.c).
  */
 #ifndef KEEL_TIME_H
 #define KEEL_TIME_H
@@ -24,13 +32,13 @@
 #define NSEC_PER_SEC  1000000000ULL
 
 struct clocksource {
-	const char *name;
-	int rating;                 /* higher is better; 0 = unusable */
-	u64 (*read)(void);          /* raw counter */
-	u64 mask;                   /* counter width (wraps) */
-	u64 freq_hz;
-	bool (*usable)(void);       /* optional probe */
-	struct list_head list;
+	const char *name;           /* [I] */
+	int rating;                 /* [I] higher is better; 0 = unusable */
+	u64 (*read)(void);          /* [I] raw counter; Context: any */
+	u64 mask;                   /* [I] counter width (wraps) */
+	u64 freq_hz;                /* [I] */
+	bool (*usable)(void);       /* [I] optional probe */
+	struct list_head list;      /* [r] */
 };
 
 /* Nanoseconds since boot on the best clock source. Context: any. */
@@ -40,25 +48,57 @@ u64 clock_realtime_ns(void);
 /* The clock source in use (for the boot log and /proc later). */
 const char *clock_source_name(void);
 
+/*
+ * time_init - read the RTC, probe the clock sources (after acpi_init, for
+ * the HPET), pick the best, and set up the timer queues. Boot, one CPU.
+ */
+void time_init(void);
+
 void clocksource_register(struct clocksource *cs);
 /* Pick the best registered source; log the choice. Boot, one CPU. */
 void clocksource_select(void);
+/* The registered source called @name, or NULL. Context: any but NMI. */
+struct clocksource *clocksource_find(const char *name);
 
+/* Read the RTC, probe the clock sources, select one. Boot, one CPU. */
+void time_init(void);
+
+/* Register the HPET from the ACPI tables, if any (drivers/clocksource). */
+void hpet_init(void);
+
+/*
+ * A timer is armed by one owner at a time: calls to timer_add() on the same
+ * timer must not race each other; timer_cancel() may race with anything.
+ */
 struct timer {
-	u64 expires;                       /* monotonic ns */
+	u64 expires;                       /* [q] monotonic ns */
 	void (*fn)(struct timer *t);       /* runs in interrupt context */
-	struct rb_node node;
-	unsigned int cpu;
-	bool pending;
+	struct rb_node node;               /* [q] */
+	unsigned int cpu;                  /* [q] the queue it is (was) on */
+	bool pending;                      /* [q] queued, not yet fired */
 };
+
+/* Boot, one CPU: per-CPU queue set-up (time_init calls it). */
+void timer_init(void);
 
 void timer_init_struct(struct timer *t, void (*fn)(struct timer *t));
 /* Arm @t on this CPU to fire at @expires (re-arms if pending). */
 void timer_add(struct timer *t, u64 expires);
 /* Disarm @t. Return: true if it was pending. */
 bool timer_cancel(struct timer *t);
+/*
+ * Disarm @t and wait until its callback is not running on any CPU, so @t
+ * may be freed. Not from @t's own callback. Return: true if it was pending.
+ */
+bool timer_cancel_sync(struct timer *t);
 
 /* Called from the per-CPU timer interrupt: run expired timers, re-arm. */
 void timer_interrupt(void);
+/*
+ * The arch calls this on each CPU once its timer interrupt works
+ * (arch_timer_available()): it programs that CPU's earliest deadline, for
+ * timers armed before the hardware was ready. Context: interrupts off.
+ */
+void timer_cpu_start(void);
 
 #endif /* KEEL_TIME_H */

@@ -46,6 +46,13 @@ class BootSpecTest(unittest.TestCase):
         _, reasons = evaluate(BOOT, run(log("Keel 0.1", "Keel booted in 1 ms"), status=qemu.STATUS_PANIC))
         self.assertEqual(reasons, ["QEMU exit status 37 = PANIC, expected 33 = PASS"])
 
+    def test_quit_expects_status_0(self):
+        text = "append: boot_end=poweroff\nexit: quit\nexpect: powering off\n"
+        self.assertEqual(evaluate(text, run(log("acpi: powering off"), status=0)), ({"boot": PASS}, []))
+        tests, reasons = evaluate(text, run(log("acpi: powering off"), status=qemu.STATUS_FAIL))
+        self.assertEqual(tests, {"boot": FAIL})
+        self.assertIn("QEMU exit status 35 = FAIL, expected 0 = QEMU quit", reasons[0])
+
     def test_timeout(self):
         tests, reasons = evaluate(BOOT, run(log("Keel 0.1"), outcome=qemu.Outcome.TIMEOUT))
         self.assertEqual(tests, {"boot": FAIL})

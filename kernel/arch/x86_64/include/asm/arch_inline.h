@@ -5,6 +5,7 @@
 #ifndef ASM_ARCH_INLINE_H
 #define ASM_ARCH_INLINE_H
 
+#include <asm/cpu.h>
 #include <asm/io.h>
 #include <asm/layout.h>
 
@@ -27,6 +28,38 @@ static inline u8 arch_pio_read8(unsigned long port)
 static inline void arch_pio_write8(unsigned long port, u8 v)
 {
 	outb((u16)port, v);
+}
+
+static inline u16 arch_pio_read16(unsigned long port)
+{
+	return inw((u16)port);
+}
+
+static inline void arch_pio_write16(unsigned long port, u16 v)
+{
+	outw((u16)port, v);
+}
+
+static inline u32 arch_pio_read32(unsigned long port)
+{
+	return inl((u16)port);
+}
+
+static inline void arch_pio_write32(unsigned long port, u32 v)
+{
+	outl((u16)port, v);
+}
+
+/* CPUID 0x80000008 EAX[7:0]; 36 bits on CPUs too old to say. */
+static inline unsigned int arch_phys_addr_bits(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(0x80000000, &a, &b, &c, &d);
+	if (a < 0x80000008)
+		return 36;
+	cpuid(0x80000008, &a, &b, &c, &d);
+	return a & 0xff;
 }
 
 static inline void arch_irq_enable(void)

@@ -57,13 +57,54 @@ struct x86_percpu {
 	u64 gdt[GDT_ENTRIES];           /* [o] */
 	unsigned long ist_lo[IST_COUNT];    /* [I] IST stack bounds for unwinding */
 	unsigned long ist_hi[IST_COUNT];    /* [I] */
+	u32 apic_id;                    /* [I] */
+	unsigned long boot_stack_lo;    /* [I] APs: the stack they started on */
+	unsigned long boot_stack_hi;    /* [I] */
 };
+
+/*
+ * Interrupt vectors. 0-31 exceptions; device lines (IRQ n) at
+ * IRQ_VECTOR_BASE + n; the rest for the LAPIC itself and IPIs.
+ */
+#define IRQ_VECTOR_BASE      0x30
+#define VECTOR_TIMER         0xec
+#define VECTOR_IPI_RESCHED   0xed
+#define VECTOR_IPI_CALL      0xee
+#define VECTOR_APIC_ERROR    0xfe
+#define VECTOR_SPURIOUS      0xff
+
+/* Local APIC (apic.c). */
+void apic_init_bsp(void);
+void apic_init_ap(void);
+u32 apic_id(void);
+void apic_eoi(void);
+void apic_send_ipi(u32 apic_id, u8 vector);
+void apic_send_init_sipi(u32 apic_id, u8 start_page);
+bool apic_available(void);
+void apic_timer_init_cpu(void);
+void apic_timer_interrupt(void);
+
+/* IOAPIC / legacy PIC routing (ioapic.c). */
+void ioapic_init(void);
+int ioapic_route(unsigned int irq, bool unmask);
+void x86_pic_eoi(unsigned int irq);
+bool x86_irq_uses_pic(void);
+
+/* SMP (smp.c). */
+void x86_smp_init(void);
+void x86_ipi_call_interrupt(void);
+void x86_ipi_resched_interrupt(void);
+struct x86_percpu *x86_percpu_of(unsigned int cpu);
+void x86_cpu_setup_ap(struct x86_percpu *pc);
 
 void x86_early_console_init(void);
 void x86_cpu_early_init(void);
 void x86_cpu_init_bsp(void);
 void x86_tsc_init(void);
 u64 x86_tsc_khz(void);
+/* PIT (pit.c): TSC calibration and the last-resort clock source. */
+u64 x86_pit_calibrate_tsc(unsigned int ms);
+void x86_pit_clocksource_init(void);
 void x86_idt_init(void);
 void x86_idt_load(void);
 __noreturn void x86_boot_fail(const char *why);

@@ -1,0 +1,50 @@
+/*
+ * lockdep: the spinlock checker's limits and its interface for tests.
+ *
+ * The checker itself is called from the spin_* wrappers in
+ * <keel/spinlock.h>; its rules are in kernel/locking/spinlock_debug.c and
+ * docs/locking.md ("Lock debugging"). In brief:
+ *
+ *  - A lock class is what lock ordering is about: a static lock
+ *    (DEFINE_SPINLOCK, SPINLOCK_INIT, or zeroed memory) is a class of its
+ *    own, named by its address; locks set up by spin_lock_init() share the
+ *    class of that call site ("&zone->lock@kernel/mm/page_alloc.c:562").
+ *  - Taking B while this CPU holds A records "A before B". Taking B while
+ *    holding A when "B before ... before A" is already recorded is a
+ *    lock-order inversion; so is nesting two locks of one class.
+ *  - Each report is printed at KERN_ERR, every line starting "lockdep:",
+ *    the first "lockdep: BUG: <what>" (or "lockdep: expected: <what>" while
+ *    a test has said it provokes one), the last "lockdep: end of report N",
+ *    and is counted by lockdep_reports(). Nothing is fatal.
+ */
+#ifndef KEEL_LOCKDEP_H
+#define KEEL_LOCKDEP_H
+
+#include <keel/types.h>
+
+#define LOCKDEP_MAX_CLASSES 254  /* class + 1 fits in u8, 0xff = "none" */
+#define LOCKDEP_MAX_WITNESS 512  /* orders remembered with their call sites */
+#define LOCKDEP_HELD_MAX    16   /* locks one CPU may hold at once, tracked */
+#define LOCKDEP_PRINT_MAX   64   /* reports printed; later ones only counted */
+
+/*
+ * lockdep_reports - problems reported since boot.
+ * Context: any. Return: 0 when checking is compiled out.
+ */
+unsigned long lockdep_reports(void);
+
+/*
+ * lockdep_expect_reports - mark the reports that follow as provoked on
+ * purpose (their first line says "expected" instead of "BUG"), or stop.
+ * Context: tests, with no other CPU expected to report meanwhile.
+ */
+void lockdep_expect_reports(bool on);
+
+/* Locks this CPU holds (or waits for) as the checker tracks them. */
+unsigned int lockdep_held_count(void);
+
+/* Classes registered so far, and orders ("A before B") recorded. */
+unsigned int lockdep_class_count(void);
+unsigned int lockdep_order_count(void);
+
+#endif /* KEEL_LOCKDEP_H */
