@@ -39,6 +39,7 @@
 #define APIC_SVR_ENABLE    (1U << 8)
 #define APIC_LVT_MASKED    (1U << 16)
 #define APIC_LVT_NMI       (4U << 8)
+#define APIC_LVT_EXTINT    (7U << 8)
 #define APIC_TIMER_TSCDL   (2U << 17)
 #define APIC_ICR_BUSY      (1U << 12)
 #define APIC_ICR_INIT      (5U << 8)
@@ -212,6 +213,16 @@ void apic_init_bsp(void)
 	pr_info("apic: %s mode, boot CPU APIC id %u, timer %s\n",
 		x2apic ? "x2APIC" : "xAPIC", apic_id(),
 		tsc_deadline ? "TSC-deadline" : "one-shot");
+}
+
+/*
+ * Without IOAPICs the 8259's output reaches the boot CPU through LINT0 in
+ * ExtINT mode (the "virtual wire"); the PIC then supplies the vector.
+ */
+void apic_enable_extint(void)
+{
+	if (have_apic)
+		apic_write(APIC_LVT_LINT0, APIC_LVT_EXTINT);
 }
 
 void apic_init_ap(void)

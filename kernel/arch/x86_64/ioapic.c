@@ -123,6 +123,7 @@ void ioapic_init(void)
 	}
 	if (!nr_ioapics) {
 		use_pic = true;
+		apic_enable_extint();
 		pr_warn("ioapic: none usable; ISA IRQs 0-15 go through the legacy PIC\n");
 	}
 }

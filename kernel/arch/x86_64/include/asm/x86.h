@@ -76,6 +76,7 @@ struct x86_percpu {
 /* Local APIC (apic.c). */
 void apic_init_bsp(void);
 void apic_init_ap(void);
+void apic_enable_extint(void);
 u32 apic_id(void);
 void apic_eoi(void);
 void apic_send_ipi(u32 apic_id, u8 vector);
