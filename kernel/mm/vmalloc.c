@@ -105,7 +105,8 @@ static struct vm_area *vm_area_create(u64 size, unsigned int flags, gfp_t gfp)
 	unsigned long irq;
 	int err;
 
-	if (!size || n > (vmap_end - vmap_start) / PAGE_SIZE)
+	/* Check @size itself: PFN_UP() wraps for sizes near 2^64. */
+	if (!size || size > vmap_end - vmap_start)
 		return NULL;
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)

@@ -143,6 +143,7 @@ int smp_call_function_single(unsigned int cpu, smp_call_fn fn, void *arg,
 void smp_call_function_others(smp_call_fn fn, void *arg, bool wait)
 {
 	struct smp_call calls[NR_CPUS];
+	DECLARE_BITMAP(sent, NR_CPUS) = { 0 };
 	unsigned int cpu, me = cpu_id();
 
 	for (cpu = 0; cpu < NR_CPUS; cpu++) {
@@ -154,11 +155,14 @@ void smp_call_function_others(smp_call_fn fn, void *arg, bool wait)
 		}
 		calls[cpu] = (struct smp_call){ .fn = fn, .arg = arg, .wait = true };
 		smp_enqueue(cpu, &calls[cpu]);
+		__set_bit(cpu, sent);
 	}
 	if (!wait)
 		return;
+	/* Only the calls queued above: a CPU that came online meanwhile has
+	 * no call in calls[]. */
 	for (cpu = 0; cpu < NR_CPUS; cpu++)
-		if (cpu != me && cpu_online(cpu))
+		if (test_bit(cpu, sent))
 			smp_wait_done(&calls[cpu]);
 }
 

@@ -326,10 +326,14 @@ void arch_mmu_init(const struct memmap *mm)
 	map_direct(kernel_root, 0, 0x100000);
 	for (i = 0; i < mm->count; i++) {
 		const struct memmap_entry *e = &mm->entries[i];
-		paddr_t start = MAX(e->base, (paddr_t)0x100000);
+		/* Only usable RAM is page-aligned by the sanitizer; ACPI
+		 * ranges may not be, and arch_map_range refuses them. */
+		paddr_t start = ALIGN_UP(MAX(e->base, (paddr_t)0x100000),
+					 X86_PAGE_SIZE);
+		paddr_t end = ALIGN_DOWN(e->base + e->length, X86_PAGE_SIZE);
 
-		if (is_ram(e->type) && e->base + e->length > start)
-			map_direct(kernel_root, start, e->base + e->length);
+		if (is_ram(e->type) && end > start)
+			map_direct(kernel_root, start, end);
 	}
 	map_image_section(kernel_root, __text_start, __text_end, VM_KERNEL_RX);
 	map_image_section(kernel_root, __rodata_start, __rodata_end, VM_KERNEL_RO);

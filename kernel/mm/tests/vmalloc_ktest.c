@@ -84,6 +84,10 @@ static void test_vmalloc_bad_sizes(struct ktest *t)
 {
 	KTEST_EXPECT_NULL(t, vmalloc(0));
 	KTEST_EXPECT_NULL(t, vmalloc(1ULL << 50));
+	/* PFN_UP() of these wraps to a page count of 0 or 1. */
+	KTEST_EXPECT_NULL(t, vmalloc(~0ULL));
+	KTEST_EXPECT_NULL(t, vmalloc(~0ULL - PAGE_SIZE + 2));
+	KTEST_EXPECT_NULL(t, kstack_alloc(~0ULL));
 }
 
 static void test_vfree_bad_pointer_reported(struct ktest *t)

@@ -58,6 +58,7 @@ tramp_lm:
 	movq TRAMP(tramp_percpu), %rdi
 	movq TRAMP(tramp_entry), %rax
 	xorl %ebp, %ebp
+	pushq $0                         /* no return address; RSP+8 16-aligned */
 	jmp *%rax
 
 	.balign 8
