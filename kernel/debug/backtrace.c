@@ -35,11 +35,17 @@ void backtrace_print(unsigned long pc, unsigned long fp)
 {
 	struct arch_frame f = { .pc = pc, .fp = fp };
 	unsigned long last = 0;
-	unsigned int n = 0, repeats = 0;
+	unsigned int n = 0, repeats = 0, steps = 0;
 
 	pr_emerg("Call Trace:\n");
 	backtrace_line(f.pc, false);
 	while (arch_unwind_next(&f)) {
+		/* Corrupt frames on two stacks can point at each other: bound it. */
+		if (++steps > BACKTRACE_MAX_STEPS) {
+			backtrace_repeats(repeats);
+			pr_emerg(" ... (stopped after %u frames)\n", steps - 1);
+			return;
+		}
 		if (f.pc == last) {
 			repeats++;
 			continue;

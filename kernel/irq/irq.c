@@ -5,7 +5,8 @@
  * IRQF_SHARED), called in order until one returns IRQ_HANDLED; a line
  * nobody claims counts as spurious. Counts are per line and per CPU.
  *
- * Locking: irq_lock (irqsave) protects the action lists against changes;
+ * Locking: irq_lock (irqsave) protects the action lists and the line's
+ * mask state (arch_irq_line_(un)mask, which takes ioapic_lock inside it);
  * irq_dispatch runs with interrupts off and takes it too, so a handler being
  * freed on another CPU waits for the dispatch in progress. Handlers must
  * not call irq_request or irq_free.
@@ -31,12 +32,27 @@ static u64 irq_counts[NR_IRQS][NR_CPUS];             /* [owner CPU] */
 static u64 spurious;                                 /* [a] */
 static DEFINE_SPINLOCK(irq_lock);
 
+/* Unlink @a from line @irq; mask the line when nobody is left. irq_lock held. */
+static void irq_unlink(unsigned int irq, struct irq_action *a)
+{
+	struct irq_action **pp;
+
+	for (pp = &irq_actions[irq]; *pp; pp = &(*pp)->next) {
+		if (*pp == a) {
+			*pp = a->next;
+			break;
+		}
+	}
+	if (!irq_actions[irq])
+		arch_irq_line_mask(irq);
+}
+
 int irq_request(unsigned int irq, irq_handler_t handler, unsigned int flags,
 		const char *name, void *data)
 {
 	struct irq_action *a, **pp;
 	unsigned long irqf;
-	int err;
+	int err = 0;
 
 	if (irq >= NR_IRQS || !handler)
 		return -EINVAL;
@@ -50,40 +66,39 @@ int irq_request(unsigned int irq, irq_handler_t handler, unsigned int flags,
 	irqf = spin_lock_irqsave(&irq_lock);
 	pp = &irq_actions[irq];
 	if (*pp && (!((*pp)->flags & IRQF_SHARED) || !(flags & IRQF_SHARED))) {
-		spin_unlock_irqrestore(&irq_lock, irqf);
-		kfree(a);
-		return -EBUSY;
+		err = -EBUSY;
+		goto out_unlock;
 	}
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = a;
-	spin_unlock_irqrestore(&irq_lock, irqf);
+	/* Under irq_lock, so a concurrent free cannot mask it again. */
 	err = arch_irq_line_unmask(irq);
 	if (err)
-		irq_free(irq, data);
+		irq_unlink(irq, a);
+out_unlock:
+	spin_unlock_irqrestore(&irq_lock, irqf);
+	if (err)
+		kfree(a);
 	return err;
 }
 
 void irq_free(unsigned int irq, void *data)
 {
-	struct irq_action **pp, *found = NULL;
+	struct irq_action *a, *found = NULL;
 	unsigned long irqf;
-	bool empty;
 
 	if (irq >= NR_IRQS)
 		return;
 	irqf = spin_lock_irqsave(&irq_lock);
-	for (pp = &irq_actions[irq]; *pp; pp = &(*pp)->next) {
-		if ((*pp)->data == data) {
-			found = *pp;
-			*pp = found->next;
+	for (a = irq_actions[irq]; a; a = a->next) {
+		if (a->data == data) {
+			found = a;
+			irq_unlink(irq, a);
 			break;
 		}
 	}
-	empty = !irq_actions[irq];
 	spin_unlock_irqrestore(&irq_lock, irqf);
-	if (empty)
-		arch_irq_line_mask(irq);
 	if (!found)
 		pr_warn("irq: free of IRQ %u with unknown data %p\n", irq, data);
 	kfree(found);

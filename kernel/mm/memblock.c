@@ -152,7 +152,8 @@ paddr_t memblock_alloc(u64 size, u64 align, paddr_t limit)
 		.limit = limit,
 	};
 
-	if (!size || !mb_walk_free_topdown(mb_try_alloc, &req))
+	if (!size || size > ~(u64)0 - PAGE_SIZE || align > ((u64)1 << 62) ||
+	    !mb_walk_free_topdown(mb_try_alloc, &req))
 		return 0;
 	mb_add(&mb_reserved, req.found, req.found + req.size);
 	memset(phys_to_virt(req.found), 0, req.size);

@@ -163,6 +163,19 @@ static void smp_boot_cpu(u32 apic, paddr_t cr3)
 	nr_cpus_started++;
 }
 
+/* A MADT listing an APIC id twice must not INIT a running CPU. */
+static bool apic_id_started(u32 apic, u32 me)
+{
+	unsigned int cpu;
+
+	if (apic == me)
+		return true;
+	for (cpu = 1; cpu < nr_cpus_started; cpu++)
+		if (percpus[cpu] && percpus[cpu]->apic_id == apic)
+			return true;
+	return false;
+}
+
 void x86_smp_init(void)
 {
 	u32 me;
@@ -185,7 +198,7 @@ void x86_smp_init(void)
 	memcpy(phys_to_virt(TRAMPOLINE_BASE), x86_trampoline_start,
 	       x86_trampoline_end - x86_trampoline_start);
 	for (i = 0; i < acpi.cpu_count && nr_cpus_started < NR_CPUS; i++) {
-		if (!acpi.cpus[i].enabled || acpi.cpus[i].apic_id == me)
+		if (!acpi.cpus[i].enabled || apic_id_started(acpi.cpus[i].apic_id, me))
 			continue;
 		smp_boot_cpu(acpi.cpus[i].apic_id, cr3);
 	}

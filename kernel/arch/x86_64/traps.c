@@ -39,6 +39,7 @@ struct idt_gate {
 } __packed;
 
 static struct idt_gate idt[IDT_ENTRIES] __aligned(16);
+static unsigned long nmi_count;   /* [a] NMIs taken, not logged */
 
 extern char x86_trap_stubs[];
 
@@ -260,8 +261,8 @@ static void x86_interrupt(u64 vector)
 void x86_trap(struct trap_frame *tf)
 {
 	if (tf->vector == 2) {
-		pr_warn("NMI received for unknown reason on CPU%u\n",
-			arch_cpu_id());
+		/* printk is not NMI-safe (the NMI may interrupt log_lock's holder). */
+		__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	if ((tf->vector == 14 || tf->vector == 13) && x86_fixup_fault(tf))

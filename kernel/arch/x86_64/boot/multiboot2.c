@@ -81,7 +81,8 @@ static void mb2_parse_mmap(struct boot_info *bi, paddr_t pa, u32 size)
 			size < sizeof(*t) ? 0 : t->entry_size);
 		return;
 	}
-	for (off = sizeof(*t); off + t->entry_size <= size; off += t->entry_size) {
+	/* off <= size holds throughout, so size - off cannot wrap. */
+	for (off = sizeof(*t); t->entry_size <= size - off; off += t->entry_size) {
 		const struct mb2_mmap_entry *e = early_phys_to_virt(pa + off);
 
 		boot_add_memmap(bi, e->base, e->length, e->type);
