@@ -63,6 +63,8 @@ UNIT_SRCS_test_lockdep  := $(UNIT_PRINTK)
 # cmos.c itself is #included by the test (after fake port accessors).
 UNIT_SRCS_test_rtc      := $(UNIT_PRINTK)
 UNIT_SRCS_test_timer_queue := kernel/sched/timer.c kernel/lib/rbtree.c
+UNIT_SRCS_test_sched_fair := kernel/sched/fair.c kernel/lib/rbtree.c
+UNIT_SRCS_test_sched_rt := kernel/sched/rt.c kernel/lib/bitmap.c
 # multiboot2.c itself is #included by the test (with boot.c's helpers stubbed).
 UNIT_SRCS_test_multiboot2 := $(UNIT_PRINTK)
 
