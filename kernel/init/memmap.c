@@ -286,7 +286,7 @@ static int memmap_param_set(const char *val)
 KPARAM_FN(memmap, memmap_param_set,
 	  "add a memory map entry: nn@ss usable, nn$ss reserved, nn#ss ACPI");
 
-static void memmap_append(struct memmap *mm, u64 base, u64 len, u32 type)
+void memmap_add_entry(struct memmap *mm, u64 base, u64 len, u32 type)
 {
 	if (mm->count == BOOT_MEMMAP_MAX) {
 		mm->truncated = true;
@@ -315,7 +315,7 @@ static void memmap_add_claimed_ram(struct memmap *mm, unsigned int nfw,
 		u64 hi = MIN(entry_end(e), entry_end(f));
 
 		if (lo < hi) {
-			memmap_append(mm, lo, hi - lo, MEMMAP_USABLE);
+			memmap_add_entry(mm, lo, hi - lo, MEMMAP_USABLE);
 			covered += hi - lo;
 		}
 	}
@@ -335,6 +335,6 @@ void memmap_add_cmdline_entries(struct memmap *mm)
 		if (e->type == MEMMAP_USABLE)
 			memmap_add_claimed_ram(mm, nfw, e);
 		else
-			memmap_append(mm, e->base, e->length, e->type);
+			memmap_add_entry(mm, e->base, e->length, e->type);
 	}
 }

@@ -32,18 +32,6 @@ void boot_copy_string(char *dst, size_t size, paddr_t src, u64 max_len,
 	dst[0] = '\0';
 }
 
-void boot_add_memmap(struct boot_info *bi, u64 base, u64 len, u32 type)
-{
-	struct memmap *mm = &bi->memmap;
-
-	if (mm->count == BOOT_MEMMAP_MAX)
-		return;
-	mm->entries[mm->count].base = base;
-	mm->entries[mm->count].length = len;
-	mm->entries[mm->count].type = type;
-	mm->count++;
-}
-
 void boot_add_module(struct boot_info *bi, paddr_t start, paddr_t end,
 		     paddr_t cmdline, u64 cmdline_max)
 {

@@ -29,6 +29,12 @@ struct memmap_totals {
 };
 
 /*
+ * memmap_add_entry - append an entry as given (sanitizing comes later);
+ * when the map is full, set @mm->truncated instead.
+ */
+void memmap_add_entry(struct memmap *mm, u64 base, u64 len, u32 type);
+
+/*
  * memmap_sanitize - sort, split overlaps (the more restrictive type wins:
  * bad > reserved > ACPI NVS > ACPI reclaimable > usable), drop empty
  * entries, trim usable entries to whole pages, merge neighbours.

@@ -21,7 +21,6 @@ int pvh_parse(struct boot_info *bi, paddr_t start_info);
 bool boot_phys_range_ok(paddr_t pa, u64 len);
 void boot_copy_string(char *dst, size_t size, paddr_t src, u64 max_len,
 		      const char *what, bool *truncated);
-void boot_add_memmap(struct boot_info *bi, u64 base, u64 len, u32 type);
 void boot_add_module(struct boot_info *bi, paddr_t start, paddr_t end,
 		     paddr_t cmdline, u64 cmdline_max);
 

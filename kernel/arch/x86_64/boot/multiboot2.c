@@ -10,6 +10,7 @@
 #include <keel/boot.h>
 #include <keel/compiler.h>
 #include <keel/errno.h>
+#include <keel/memmap.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <asm/layout.h>
@@ -85,7 +86,7 @@ static void mb2_parse_mmap(struct boot_info *bi, paddr_t pa, u32 size)
 	for (off = sizeof(*t); t->entry_size <= size - off; off += t->entry_size) {
 		const struct mb2_mmap_entry *e = early_phys_to_virt(pa + off);
 
-		boot_add_memmap(bi, e->base, e->length, e->type);
+		memmap_add_entry(&bi->memmap, e->base, e->length, e->type);
 	}
 }
 

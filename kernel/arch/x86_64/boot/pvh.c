@@ -9,6 +9,7 @@
 #include <keel/boot.h>
 #include <keel/compiler.h>
 #include <keel/errno.h>
+#include <keel/memmap.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <asm/layout.h>
@@ -64,7 +65,7 @@ static void pvh_parse_memmap(struct boot_info *bi, const struct hvm_start_info *
 	}
 	e = early_phys_to_virt(si->memmap_paddr);
 	for (i = 0; i < n; i++)
-		boot_add_memmap(bi, e[i].addr, e[i].size, e[i].type);
+		memmap_add_entry(&bi->memmap, e[i].addr, e[i].size, e[i].type);
 }
 
 static void pvh_parse_modules(struct boot_info *bi, const struct hvm_start_info *si)
