@@ -2,9 +2,11 @@
  * panic: report and stop. See <keel/panic.h>.
  *
  * A second panic on the panicking CPU (say, a fault while printing the
- * backtrace) must not recurse: it prints one line and stops at once. Other
- * CPUs that panic meanwhile stop quietly; the SMP issue adds the IPI that
- * halts them first.
+ * backtrace) must not recurse: it prints one line and stops at once. The
+ * first panicking CPU stops all others (arch_stop_other_cpus) before it
+ * prints, so the report is not interleaved with their output and nothing
+ * else changes memory meanwhile; a CPU that panics at the same time stops
+ * quietly.
  */
 #include <keel/arch.h>
 #include <keel/backtrace.h>
@@ -42,6 +44,7 @@ void panic_begin(void)
 		}
 		arch_halt_forever();
 	}
+	arch_stop_other_cpus();
 	printk_enter_panic();
 }
 

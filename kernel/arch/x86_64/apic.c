@@ -46,6 +46,8 @@
 #define APIC_ICR_STARTUP   (6U << 8)
 #define APIC_ICR_ASSERT    (1U << 14)
 #define APIC_ICR_LEVEL     (1U << 15)
+#define APIC_ICR_NMI       (4U << 8)
+#define APIC_ICR_ALL_BUT_SELF (3U << 18)
 
 static bool x2apic;              /* [I] */
 static volatile u32 *xapic_mmio; /* [I] */
@@ -115,6 +117,18 @@ void apic_send_ipi(u32 dest, u8 vector)
 
 	apic_icr_write(dest, vector);
 	arch_irq_restore(flags);
+}
+
+/*
+ * Stop every other CPU: an NMI to "all excluding self" reaches them even
+ * with interrupts off (spinning on a lock, say); the NMI handler halts a CPU
+ * when a panic is in progress. Used by panic; does not wait.
+ */
+void arch_stop_other_cpus(void)
+{
+	if (!have_apic)
+		return;
+	apic_icr_write(0, APIC_ICR_NMI | APIC_ICR_ALL_BUT_SELF);
 }
 
 /* Busy-wait @us microseconds on the TSC (boot only). */

@@ -261,6 +261,9 @@ static void x86_interrupt(u64 vector)
 void x86_trap(struct trap_frame *tf)
 {
 	if (tf->vector == 2) {
+		/* Another CPU panicked and stopped us (arch_stop_other_cpus). */
+		if (panic_in_progress())
+			arch_halt_forever();
 		/* printk is not NMI-safe (the NMI may interrupt log_lock's holder). */
 		__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED);
 		return;

@@ -113,6 +113,12 @@ bool arch_timer_available(void);
 /* Stop this CPU for good with interrupts off. */
 __noreturn void arch_halt_forever(void);
 
+/*
+ * arch_stop_other_cpus - make every other CPU halt at once, even one
+ * spinning with interrupts off (x86: an NMI). For panic; does not wait.
+ */
+void arch_stop_other_cpus(void);
+
 /* Reset the machine. */
 __noreturn void arch_reset(void);
 
