@@ -190,3 +190,11 @@ compile_commands.json:
 clean:
 	$(call msg,CLEAN,$(BUILD))
 	$(Q)rm -rf $(BUILD)
+
+# ---- benchmarks (issue 11) ---------------------------------------------------
+
+# make bench [QUICK=1] [ICOUNT=1]: Linux and Keel side by side; writes
+# build/bench/{report.md,results.json,ratios.svg}. BENCH_ARGS adds options.
+.PHONY: bench
+bench: $(KERNEL_ELF) user
+	$(Q)$(PYTHON) tools/bench $(if $(QUICK),--quick) $(if $(ICOUNT),--icount) $(BENCH_ARGS)

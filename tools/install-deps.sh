@@ -17,6 +17,8 @@ PACKAGES=(
 	musl-tools libcmocka-dev
 	# conformance suite: busybox for the scenarios, Linux as the oracle
 	busybox-static linux-image-amd64
+	# benchmarks: the ratio chart (tools/bench)
+	gnuplot-nox
 )
 
 SUDO=

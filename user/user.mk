@@ -4,6 +4,8 @@
 #   make user    build every conformance test program and the test init:
 #                user/tests/<area>/<name>.c -> $(BUILD)/user/tests/<area>/<name>
 #                user/init/<name>.c         -> $(BUILD)/user/init/<name>
+#                and every benchmark program:
+#                user/bench/<name>.c        -> $(BUILD)/user/bench/<name>
 #
 # Each test program is one .c file linked with user/lib/*.c (TAP helpers).
 # A test that needs several files can be a directory later; keep one
@@ -23,11 +25,20 @@ USER_INIT_SRCS := $(sort $(wildcard user/init/*.c))
 USER_INITS   := $(patsubst user/init/%.c,$(BUILD)/user/init/%,$(USER_INIT_SRCS))
 USER_INIT_OBJS := $(patsubst %.c,$(BUILD)/user/obj/%.o,$(USER_INIT_SRCS))
 
+# Benchmarks link user/bench/lib/*.c (the timing harness), not user/lib;
+# bench_true, the exec target of the exec benchmarks, links nothing.
+USER_BENCH_LIB_SRCS := $(sort $(wildcard user/bench/lib/*.c))
+USER_BENCH_LIB_OBJS := $(patsubst %.c,$(BUILD)/user/obj/%.o,$(USER_BENCH_LIB_SRCS))
+USER_BENCH_SRCS := $(sort $(wildcard user/bench/*.c))
+USER_BENCHES := $(patsubst user/bench/%.c,$(BUILD)/user/bench/%,$(USER_BENCH_SRCS))
+USER_BENCH_OBJS := $(patsubst %.c,$(BUILD)/user/obj/%.o,$(USER_BENCH_SRCS))
+
 # Keep the objects (make would delete them as intermediates of a chain).
-.SECONDARY: $(USER_LIB_OBJS) $(USER_TEST_OBJS) $(USER_INIT_OBJS)
+.SECONDARY: $(USER_LIB_OBJS) $(USER_TEST_OBJS) $(USER_INIT_OBJS) \
+	$(USER_BENCH_LIB_OBJS) $(USER_BENCH_OBJS)
 
 .PHONY: user
-user: $(USER_TESTS) $(USER_INITS)
+user: $(USER_TESTS) $(USER_INITS) $(USER_BENCHES)
 
 $(BUILD)/user/obj/%.o: %.c
 	$(call msg,MUSLCC,$<)
@@ -44,4 +55,15 @@ $(BUILD)/user/init/%: $(BUILD)/user/obj/user/init/%.o
 	@mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) $^ -o $@
 
+$(BUILD)/user/bench/bench_true: $(BUILD)/user/obj/user/bench/bench_true.o
+	$(call msg,MUSLLD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $^ -o $@
+
+$(BUILD)/user/bench/%: $(BUILD)/user/obj/user/bench/%.o $(USER_BENCH_LIB_OBJS)
+	$(call msg,MUSLLD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $^ -o $@
+
+-include $(USER_BENCH_LIB_OBJS:.o=.d) $(USER_BENCH_OBJS:.o=.d)
 -include $(USER_LIB_OBJS:.o=.d) $(USER_INIT_OBJS:.o=.d) $(patsubst %,$(BUILD)/user/obj/%.d,$(basename $(USER_TEST_SRCS)))
