@@ -8,6 +8,7 @@
 #include <keel/acpi.h>
 #include <keel/arch.h>
 #include <keel/boot.h>
+#include <keel/err.h>
 #include <keel/ktest.h>
 #include <keel/log.h>
 #include <keel/memmap.h>
@@ -15,6 +16,7 @@
 #include <keel/panic.h>
 #include <keel/param.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/time.h>
 #include <keel/version.h>
 
@@ -100,11 +102,30 @@ static __noreturn void run_ktests(void)
 	arch_halt_forever();
 }
 
+/*
+ * The first kernel thread: the rest of start-up, which may sleep (the boot
+ * context has become CPU0's idle thread and must not).
+ */
+static int kernel_init(void *arg)
+{
+	if (ktest_filter[0])
+		run_ktests();
+	panic_test_run();
+
+	pr_notice("Keel booted in %llu ms\n", clock_monotonic_ns() / NSEC_PER_MSEC);
+	acpi_boot_end();    /* boot_end=poweroff|reboot do not come back */
+	if (kernel_testmode)
+		arch_test_exit(TEST_EXIT_PASS);
+	return 0;
+}
+
 __noreturn void kernel_main(struct boot_info *bi)
 {
+	struct thread *init_thread;
 	const char *init_args;
 
 	params_parse_kernel(bi->cmdline, &init_args);
+	sched_init();       /* this context is CPU0's idle thread from here */
 	console_start();
 	pr_notice("Keel %s (%s) built with %s\n", KEEL_VERSION, ARCH_NAME,
 		  __VERSION__);
@@ -120,14 +141,9 @@ __noreturn void kernel_main(struct boot_info *bi)
 	if (init_args && *init_args)
 		pr_info("init arguments: %s\n", init_args);
 
-	if (ktest_filter[0])
-		run_ktests();
-	panic_test_run();
-
-	pr_notice("Keel booted in %llu ms\n", clock_monotonic_ns() / NSEC_PER_MSEC);
-	acpi_boot_end();    /* boot_end=poweroff|reboot do not come back */
-	if (kernel_testmode)
-		arch_test_exit(TEST_EXIT_PASS);
-	for (;;)
-		arch_halt();
+	init_thread = kthread_run(kernel_init, NULL, "init");
+	if (IS_ERR(init_thread))
+		panic("cannot create the init thread: %ld", PTR_ERR(init_thread));
+	kthread_detach(init_thread);
+	sched_idle_loop();
 }

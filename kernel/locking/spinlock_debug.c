@@ -809,6 +809,24 @@ void lockdep_assert_held(const struct spinlock *l)
 	report_end(pc, printed, ip);
 }
 
+/* ---- reports from the sleeping-lock checks -------------------------------- */
+
+void lockdep_report(const char *what, const char *detail, unsigned long ip)
+{
+	struct lockdep_cpu *pc;
+	bool printed;
+
+	if (!lock_debug_on())
+		return;
+	pc = this_lockdep_cpu();
+	if (!pc || pc->busy)
+		return;
+	printed = report_begin(pc, what);
+	if (printed && detail && *detail)
+		pr_err("lockdep:   %s\n", detail);
+	report_end(pc, printed, ip);
+}
+
 /* ---- for tests ---------------------------------------------------------- */
 
 unsigned long lockdep_reports(void)
@@ -845,6 +863,10 @@ unsigned int lockdep_order_count(void)
 }
 
 #else /* !CONFIG_LOCK_DEBUG */
+
+void lockdep_report(const char *what, const char *detail, unsigned long ip)
+{
+}
 
 unsigned long lockdep_reports(void)
 {

@@ -64,7 +64,7 @@
 #include <keel/rbtree.h>
 #include <keel/types.h>
 
-#include "fair.h"
+#include <keel/sched/fair.h>
 
 /*
  * Linux's nice-to-weight table: each step is about 1.25x, so one nice level
@@ -468,4 +468,22 @@ void fair_set_nice(struct fair_rq *rq, struct sched_entity *se, int nice)
 	}
 	se->vlag = scale_s64(se->vlag, se->weight, weight);
 	se->weight = weight;
+}
+
+/**
+ * fair_yield - the running @se gives way: its current request ends now and
+ * the next one begins, so any eligible peer with an earlier deadline runs
+ * first (Linux's yield_task_fair). Its vruntime, and so its lag, is kept.
+ * @rq: the queue @se is on.
+ * @se: the running entity, updated with fair_update_curr() first.
+ *
+ * Context: run-queue lock held.
+ */
+void fair_yield(struct fair_rq *rq, struct sched_entity *se)
+{
+	if (!se->on_rq)
+		return;
+	tree_erase(rq, se);
+	se->deadline = se->vruntime + calc_delta_fair(se->slice, se);
+	tree_insert(rq, se);
 }

@@ -28,7 +28,7 @@
 #include <keel/list.h>
 #include <keel/types.h>
 
-#include "rt.h"
+#include <keel/sched/rt.h>
 
 STATIC_ASSERT(RT_NR_LEVELS == RT_PRIO_MAX + 1,
 	      "level index = RT_PRIO_MAX - prio must fit the array");

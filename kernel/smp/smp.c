@@ -17,6 +17,7 @@
 #include <keel/errno.h>
 #include <keel/list.h>
 #include <keel/slab.h>
+#include <keel/sched.h>
 #include <keel/smp.h>
 #include <keel/spinlock.h>
 
@@ -84,6 +85,7 @@ void smp_handle_call_ipi(void)
 void smp_handle_resched_ipi(void)
 {
 	resched_counts[cpu_id()]++;
+	sched_resched_ipi();
 }
 
 u64 smp_resched_count(unsigned int cpu)

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../kernel/sched/fair.h"
+#include <keel/sched/fair.h>
 
 #define MS 1000000ULL
 #define TICK MS

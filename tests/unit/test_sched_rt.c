@@ -21,7 +21,7 @@
 #include <keel/list.h>
 #include <keel/string.h>
 
-#include "../../kernel/sched/rt.h"
+#include <keel/sched/rt.h>
 
 #define MS (1000ULL * 1000)
 

@@ -14,6 +14,13 @@
 #include <asm/layout.h>
 #include <asm/x86.h>
 
+STATIC_ASSERT(__builtin_offsetof(struct x86_percpu, preempt_count) ==
+	      X86_PERCPU_PREEMPT_COUNT, "asm/arch_inline.h offsets");
+STATIC_ASSERT(__builtin_offsetof(struct x86_percpu, cur_thread) ==
+	      X86_PERCPU_CURRENT, "asm/arch_inline.h offsets");
+STATIC_ASSERT(__builtin_offsetof(struct x86_percpu, need_resched) ==
+	      X86_PERCPU_NEED_RESCHED, "asm/arch_inline.h offsets");
+
 static struct x86_percpu bsp_percpu;
 static u8 bsp_ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
 
@@ -256,4 +263,29 @@ void arch_cpu_describe(char *buf, size_t size)
 	cpu_brand(brand, sizeof(brand));
 	snprintf(buf, size, "%s %s (family %#x model %#x stepping %u)",
 		 (char *)vendor, brand, family, model, sig & 0xf);
+}
+
+/*
+ * The first frame of a new thread, popped by arch_context_switch
+ * (switch.S): six callee-saved registers, then the return address
+ * x86_thread_start, placed so that RSP is 16-byte aligned at its first
+ * instruction, as at any function's call site.
+ */
+extern char x86_thread_start[];
+
+unsigned long arch_thread_init_stack(void *stack_top, void (*entry)(void *),
+				     void *arg)
+{
+	unsigned long *sp = (unsigned long *)((unsigned long)stack_top & ~15UL);
+
+	*--sp = 0;                              /* padding */
+	*--sp = 0;                              /* end of the frame chain */
+	*--sp = (unsigned long)x86_thread_start;
+	*--sp = 0;                              /* rbp */
+	*--sp = 0;                              /* rbx */
+	*--sp = (unsigned long)entry;           /* r12 */
+	*--sp = (unsigned long)arg;             /* r13 */
+	*--sp = 0;                              /* r14 */
+	*--sp = 0;                              /* r15 */
+	return (unsigned long)sp;
 }

@@ -15,6 +15,7 @@
 #include <keel/arch.h>
 #include <keel/mm.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/slab.h>
 #include <keel/smp.h>
 #include <keel/string.h>
@@ -74,14 +75,13 @@ static __noreturn void x86_ap_entry(struct x86_percpu *pc)
 {
 	arch_switch_space(arch_kernel_root());
 	x86_cpu_setup_ap(pc);
+	sched_init_ap(pc->cpu_id);
 	apic_init_ap();
 	apic_timer_init_cpu();
 	timer_cpu_start();
 	smp_set_online(pc->cpu_id);
 	__atomic_store_n(&ap_online, 1, __ATOMIC_RELEASE);
-	arch_irq_enable();
-	for (;;)
-		arch_halt();
+	sched_idle_loop();
 }
 
 /*

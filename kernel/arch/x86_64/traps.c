@@ -14,6 +14,7 @@
 #include <keel/ksyms.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <asm/cpu.h>
 #include <asm/x86.h>
 
@@ -272,5 +273,15 @@ void x86_trap(struct trap_frame *tf)
 		return;
 	if (tf->vector < 32)
 		die(tf);
+	irq_enter();
 	x86_interrupt(tf->vector);
+	irq_exit();
+	/*
+	 * Kernel preemption: back to code that had interrupts on and no
+	 * preemption disabled, with a reschedule due (a wake-up, the slice
+	 * timer, a reschedule IPI), switch now. The frame stays on this
+	 * thread's stack until it is switched back to.
+	 */
+	if ((tf->rflags & X86_RFLAGS_IF) && !preempt_count() && need_resched())
+		preempt_schedule_irq();
 }

@@ -26,6 +26,10 @@ struct boot_info;
  *	bool arch_irqs_enabled(void);
  *	void arch_cpu_relax(void);              spin-wait hint (pause)
  *	void arch_halt(void);                   wait for an interrupt
+ *	void arch_idle_wait(void);              enable interrupts and wait for
+ *	                one, atomically (called with interrupts off, so a
+ *	                wake-up between the caller's check and the wait
+ *	                still ends the wait)
  *	unsigned long arch_frame_address(void); current frame pointer
  *
  * Architectures with an I/O port space define ARCH_HAS_PORT_IO and
@@ -42,6 +46,19 @@ struct boot_info;
  *	                addresses from firmware are checked against it first
  */
 #include <asm/arch_inline.h>
+
+/* ---- per-CPU scheduler state (asm/arch_inline.h) -------------------------
+ * Each access is a single instruction on the running CPU's own slot, so it
+ * is safe with preemption on (see <keel/preempt.h>):
+ *	int arch_preempt_count(void);
+ *	void arch_preempt_count_set(int);
+ *	void arch_preempt_count_add(int);
+ *	bool arch_preempt_count_sub_test(int);  true when it reached 0
+ *	void *arch_current(void);               the running struct thread
+ *	void arch_set_current(void *);
+ *	bool arch_need_resched(void);
+ *	void arch_set_need_resched(bool);
+ */
 
 /* ARCH_NAME, e.g. "x86_64", comes from the Makefile (-DARCH_NAME). */
 
@@ -220,6 +237,24 @@ long arch_probe_exec(const void *addr);
  * before threads exist (tests, boot).
  */
 void arch_call_on_stack(void *stack_top, void (*fn)(void *), void *arg);
+
+/* ---- threads --------------------------------------------------------------
+ *
+ * arch_thread_init_stack - lay out a new thread's first context on the
+ * stack whose (exclusive) top is @stack_top, so that the first
+ * arch_context_switch() to it calls @entry(@arg) with an aligned stack and
+ * an empty frame chain. @entry never returns. Return: the saved stack
+ * pointer to switch to.
+ */
+unsigned long arch_thread_init_stack(void *stack_top, void (*entry)(void *),
+				     void *arg);
+/*
+ * arch_context_switch - save the running thread's callee-saved context on
+ * its stack and its stack pointer in *@prev_sp, then resume the thread
+ * whose saved stack pointer is @next_sp. Returns when something switches
+ * back to *@prev_sp. Context: interrupts off, the scheduler's locks held.
+ */
+void arch_context_switch(unsigned long *prev_sp, unsigned long next_sp);
 
 /* Early boot entry into generic code, after arch set-up. */
 __noreturn void kernel_main(struct boot_info *bi);

@@ -40,6 +40,20 @@ unsigned long lockdep_reports(void);
  */
 void lockdep_expect_reports(bool on);
 
+/*
+ * lockdep_report - print and count one report in the checker's format:
+ * "lockdep: BUG: @what on CPUn", @detail (may be NULL), the call trace
+ * from @ip. For the sleeping-lock and sleep-context checks. Context: any.
+ */
+void lockdep_report(const char *what, const char *detail, unsigned long ip);
+
+struct thread;
+/*
+ * lockdep_thread_exit - report every sleeping lock @t still holds as it
+ * exits (kernel/locking/sleep_check.c). Context: @t itself.
+ */
+void lockdep_thread_exit(struct thread *t);
+
 /* Locks this CPU holds (or waits for) as the checker tracks them. */
 unsigned int lockdep_held_count(void);
 

@@ -1,10 +1,9 @@
 /*
  * Spinlocks: ticket locks, fair across CPUs, with a checking mode.
  *
- * A spinlock is held for short, non-sleeping sections. Take it with
- * spin_lock_irqsave() when an interrupt handler may take it too. The
- * scheduler issue adds the preempt count (no preemption while a spinlock is
- * held); callers already follow that rule.
+ * A spinlock is held for short, non-sleeping sections; its holder is never
+ * preempted (<keel/preempt.h>). Take it with spin_lock_irqsave() when an
+ * interrupt handler may take it too.
  *
  *	DEFINE_SPINLOCK(name)          a static lock; its class is the lock
  *	struct spinlock l = SPINLOCK_INIT;     the same, written out
@@ -36,9 +35,9 @@
  * address, which outlives the memory.
  *
  * Field tags: [holder] written by the CPU that holds the lock, read by any;
- * [a] written and read with single-copy atomic accesses by any CPU. Once
- * there is preemption, spin_lock() must disable it before the checker runs
- * (the checker's per-CPU state assumes the task stays on its CPU).
+ * [a] written and read with single-copy atomic accesses by any CPU.
+ * spin_lock() disables preemption before the checker runs (the checker's
+ * per-CPU state assumes the thread stays on its CPU).
  */
 #ifndef KEEL_SPINLOCK_H
 #define KEEL_SPINLOCK_H
@@ -46,6 +45,7 @@
 #include <keel/arch.h>
 #include <keel/compiler.h>
 #include <keel/cpu.h>
+#include <keel/preempt.h>
 #include <keel/types.h>
 
 #ifndef CONFIG_LOCK_DEBUG
@@ -197,19 +197,31 @@ static __always_inline void __spin_unlock(struct spinlock *l, bool check)
 	__ticket_unlock(l);
 }
 
+/*
+ * Holding a spinlock disables preemption: the holder must not be switched
+ * out (another thread on this CPU would spin on it forever), and the
+ * checker's per-CPU state assumes the holder stays on its CPU. The count
+ * goes up before the lock is taken and down after it is released.
+ */
 static __always_inline void spin_lock(struct spinlock *l)
 {
+	preempt_disable();
 	__spin_lock(l, lock_debug_on());
 }
 
 static __always_inline bool spin_trylock(struct spinlock *l)
 {
-	return __spin_trylock(l, lock_debug_on());
+	preempt_disable();
+	if (__spin_trylock(l, lock_debug_on()))
+		return true;
+	preempt_enable();
+	return false;
 }
 
 static __always_inline void spin_unlock(struct spinlock *l)
 {
 	__spin_unlock(l, lock_debug_on());
+	preempt_enable();
 }
 
 static inline bool spin_is_locked(struct spinlock *l)
@@ -226,11 +238,13 @@ static __always_inline unsigned long spin_lock_irqsave(struct spinlock *l)
 	return flags;
 }
 
+/* Interrupts go back on before preemption, so a due switch sees them on. */
 static __always_inline void spin_unlock_irqrestore(struct spinlock *l,
 						   unsigned long flags)
 {
-	spin_unlock(l);
+	__spin_unlock(l, lock_debug_on());
 	arch_irq_restore(flags);
+	preempt_enable();
 }
 
 /*

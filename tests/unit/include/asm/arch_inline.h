@@ -23,6 +23,23 @@ static inline void arch_irq_restore(unsigned long flags) { (void)flags; }
 static inline bool arch_irqs_enabled(void) { return false; }
 static inline void arch_cpu_relax(void) {}
 static inline void arch_halt(void) {}
+static inline void arch_idle_wait(void) {}
+
+/* One CPU, no scheduler: the per-CPU scheduler state is plain globals. */
+extern int host_preempt_count;
+extern void *host_current;
+static inline int arch_preempt_count(void) { return host_preempt_count; }
+static inline void arch_preempt_count_set(int v) { host_preempt_count = v; }
+static inline void arch_preempt_count_add(int v) { host_preempt_count += v; }
+static inline bool arch_preempt_count_sub_test(int v)
+{
+	return (host_preempt_count -= v) == 0;
+}
+static inline void *arch_current(void) { return host_current; }
+static inline void arch_set_current(void *t) { host_current = t; }
+static inline bool arch_need_resched(void) { return false; }
+static inline void arch_set_need_resched(bool on) { (void)on; }
+
 static inline unsigned long arch_frame_address(void)
 {
 	return (unsigned long)__builtin_frame_address(0);

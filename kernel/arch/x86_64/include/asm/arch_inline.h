@@ -104,6 +104,92 @@ static inline void arch_halt(void)
 	__asm__ __volatile__("hlt" ::: "memory");
 }
 
+/*
+ * Wait for an interrupt with interrupts enabled by this very instruction
+ * pair: "sti; hlt" cannot lose a wake-up between the check the caller did
+ * with interrupts off and the halt (STI's one-instruction shadow).
+ */
+static inline void arch_idle_wait(void)
+{
+	__asm__ __volatile__("sti; hlt" ::: "memory");
+}
+
+/*
+ * Per-CPU scheduler state in struct x86_percpu (asm/x86.h), at fixed
+ * offsets from the GS base: each access is one instruction, so a thread
+ * that is preempted and migrated never reads one CPU's slot and writes
+ * another's. cpu.c checks the offsets against the structure.
+ */
+#define X86_PERCPU_PREEMPT_COUNT 12
+#define X86_PERCPU_CURRENT       16
+#define X86_PERCPU_NEED_RESCHED  24
+
+static inline int arch_preempt_count(void)
+{
+	int v;
+
+	__asm__ __volatile__("movl %%gs:%c1, %0"
+			     : "=r"(v) : "i"(X86_PERCPU_PREEMPT_COUNT));
+	return v;
+}
+
+static inline void arch_preempt_count_set(int v)
+{
+	__asm__ __volatile__("movl %0, %%gs:%c1"
+			     : : "r"(v), "i"(X86_PERCPU_PREEMPT_COUNT)
+			     : "memory");
+}
+
+static inline void arch_preempt_count_add(int v)
+{
+	__asm__ __volatile__("addl %0, %%gs:%c1"
+			     : : "ir"(v), "i"(X86_PERCPU_PREEMPT_COUNT)
+			     : "memory", "cc");
+}
+
+/* Subtract @v; return true when the count reached zero. */
+static inline bool arch_preempt_count_sub_test(int v)
+{
+	bool zero;
+
+	__asm__ __volatile__("subl %1, %%gs:%c2"
+			     : "=@ccz"(zero)
+			     : "ir"(v), "i"(X86_PERCPU_PREEMPT_COUNT)
+			     : "memory");
+	return zero;
+}
+
+static inline void *arch_current(void)
+{
+	void *t;
+
+	__asm__ __volatile__("movq %%gs:%c1, %0"
+			     : "=r"(t) : "i"(X86_PERCPU_CURRENT));
+	return t;
+}
+
+static inline void arch_set_current(void *t)
+{
+	__asm__ __volatile__("movq %0, %%gs:%c1"
+			     : : "r"(t), "i"(X86_PERCPU_CURRENT) : "memory");
+}
+
+static inline bool arch_need_resched(void)
+{
+	u32 v;
+
+	__asm__ __volatile__("movl %%gs:%c1, %0"
+			     : "=r"(v) : "i"(X86_PERCPU_NEED_RESCHED));
+	return v != 0;
+}
+
+static inline void arch_set_need_resched(bool on)
+{
+	__asm__ __volatile__("movl %0, %%gs:%c1"
+			     : : "r"((u32)on), "i"(X86_PERCPU_NEED_RESCHED)
+			     : "memory");
+}
+
 static inline unsigned long arch_frame_address(void)
 {
 	return (unsigned long)__builtin_frame_address(0);

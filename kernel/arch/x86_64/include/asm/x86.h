@@ -53,6 +53,14 @@ struct trap_frame {
 struct x86_percpu {
 	struct x86_percpu *self;        /* [I] for %gs:0 loads */
 	unsigned int cpu_id;            /* [I] */
+	/*
+	 * Scheduler state reached with single %gs-relative instructions
+	 * (asm/arch_inline.h), so reading or changing it cannot be split by
+	 * a migration; offsets are fixed there (X86_PERCPU_*).
+	 */
+	int preempt_count;              /* [o] */
+	void *cur_thread;               /* [o] the running thread */
+	u32 need_resched;               /* [o] */
 	struct x86_tss tss __aligned(16);   /* [o] */
 	u64 gdt[GDT_ENTRIES];           /* [o] */
 	unsigned long ist_lo[IST_COUNT];    /* [I] IST stack bounds for unwinding */

@@ -12,6 +12,7 @@
  *	fair_update_curr()	account the running entity's CPU time
  *	fair_pick()		choose who runs next
  *	fair_set_nice()		setpriority()/nice()
+ *	fair_yield()		sched_yield()
  *
  * The running entity stays in the tree (unlike Linux, which takes it out
  * while it runs): update it with fair_update_curr() before any other call
@@ -85,6 +86,7 @@ struct sched_entity *fair_pick(struct fair_rq *rq);
 bool fair_update_curr(struct fair_rq *rq, struct sched_entity *se,
 		      u64 delta_exec_ns);
 void fair_set_nice(struct fair_rq *rq, struct sched_entity *se, int nice);
+void fair_yield(struct fair_rq *rq, struct sched_entity *se);
 u64 fair_avg_vruntime(const struct fair_rq *rq);
 bool fair_entity_eligible(const struct fair_rq *rq,
 			  const struct sched_entity *se);
