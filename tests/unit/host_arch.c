@@ -36,12 +36,3 @@ bool arch_unwind_next(struct arch_frame *f)
 {
 	return false;
 }
-
-int host_preempt_count;
-void *host_current;
-
-/* preempt_enable() calls this when a reschedule is due; never on the host. */
-void preempt_schedule(void);
-void preempt_schedule(void)
-{
-}

@@ -31,7 +31,7 @@ UNIT_TESTS   := $(sort $(patsubst $(UNIT_DIR)/%.c,%,\
 		$(wildcard $(UNIT_DIR)/test_*.c)))
 UNIT_BINS    := $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
-UNIT_COMMON_SRCS := kernel/lib/string.c
+UNIT_COMMON_SRCS := kernel/lib/string.c tests/unit/host_preempt.c
 
 UNIT_SRCS_test_string   :=
 UNIT_SRCS_test_vsprintf := kernel/lib/vsprintf.c
