@@ -142,8 +142,17 @@ __noreturn void kernel_main(struct boot_info *bi)
 		pr_info("init arguments: %s\n", init_args);
 
 	init_thread = kthread_run(kernel_init, NULL, "init");
-	if (IS_ERR(init_thread))
-		panic("cannot create the init thread: %ld", PTR_ERR(init_thread));
-	kthread_detach(init_thread);
+	if (IS_ERR(init_thread)) {
+		/*
+		 * No memory for even one thread: finish start-up here. The
+		 * idle thread never leaves its run queue, so a sleep in it
+		 * degrades to polling instead of hanging.
+		 */
+		pr_err("init: cannot create the init thread (%ld); "
+		       "continuing in the boot context\n", PTR_ERR(init_thread));
+		kernel_init(NULL);
+	} else {
+		kthread_detach(init_thread);
+	}
 	sched_idle_loop();
 }

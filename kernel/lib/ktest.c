@@ -18,6 +18,7 @@
  */
 #include <keel/errno.h>
 #include <keel/ktest.h>
+#include <keel/preempt.h>
 #include <keel/printk.h>
 #include <keel/sprintf.h>
 #include <keel/string.h>
@@ -171,10 +172,24 @@ static int run_suite(const struct ktest_suite *s, unsigned int index)
 	for (i = 0; i < n; i++) {
 		struct ktest t = { .name = s->cases[i].name };
 
+		int count = preempt_count();
+
 		if (skip_all)
 			ktest_skip(&t, "suite init failed");
 		else
 			s->cases[i].run(&t);
+		/*
+		 * A case must leave preemption (and so spinlocks) as it found
+		 * them: a leaked level would silently turn preemption off for
+		 * every later test.
+		 */
+		if (preempt_count() != count) {
+			pr_info(KTAP_INDENT "# %s: preempt count %#x after the "
+				"case, %#x before\n", t.name, preempt_count(),
+				count);
+			arch_preempt_count_set(count);
+			t.failed = true;
+		}
 		if (t.failed) {
 			failed++;
 			pr_info(KTAP_INDENT "not ok %u %s\n", i + 1, t.name);

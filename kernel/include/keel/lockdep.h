@@ -47,6 +47,31 @@ void lockdep_expect_reports(bool on);
  */
 void lockdep_report(const char *what, const char *detail, unsigned long ip);
 
+/*
+ * Sleeping locks (mutex, rt_mutex, rwsem, semaphore) tell the checker
+ * about themselves through a struct lockdep_map embedded in the lock:
+ *
+ *	lockdep_map_init(&m->dep_map, key)    at init; @key is the per-site
+ *	                                      static key of the lock's init
+ *	                                      macro, or NULL for a statically
+ *	                                      defined lock (its class is then
+ *	                                      the map's own address)
+ *	lockdep_acquire(&m->dep_map, trylock, ip)  before blocking for it
+ *	lockdep_release(&m->dep_map, ip)      when releasing it
+ *
+ * Held sleeping locks are tracked per thread (struct thread's held_sleep
+ * stack), since their holder may sleep and migrate.
+ */
+struct lock_class_key;
+struct lockdep_map {
+	struct lock_class_key *key;   /* NULL: class of this map's address */
+	u8 class;                     /* class + 1, 0 until first acquired */
+};
+
+void lockdep_map_init(struct lockdep_map *map, struct lock_class_key *key);
+void lockdep_acquire(struct lockdep_map *map, bool trylock, unsigned long ip);
+void lockdep_release(struct lockdep_map *map, unsigned long ip);
+
 struct thread;
 /*
  * lockdep_thread_exit - report every sleeping lock @t still holds as it
