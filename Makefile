@@ -39,9 +39,10 @@ endif
 # ---- kernel sources ---------------------------------------------------------
 
 ARCH_DIR := kernel/arch/$(ARCH)
-GEN_SRCS :=
+GEN_SRCS := $(BUILD)/gen/syscall_table.c
 KSRCS := $(shell find kernel -path kernel/arch -prune -o \( -name '*.c' -o -name '*.S' \) -print | sort)
 KSRCS += $(shell find $(ARCH_DIR) \( -name '*.c' -o -name '*.S' \) -print | sort)
+KSRCS += $(GEN_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KSRCS)))
 KOBJS := $(patsubst $(BUILD)/%,$(BUILD)/obj/%,$(KOBJS))
 
@@ -51,7 +52,7 @@ include $(ARCH_DIR)/arch.mk
 # after `make deps` may have installed it.
 KCFLAGS = -std=gnu11 -ffreestanding -fno-builtin -nostdlib -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
-	-Ikernel/include -I$(ARCH_DIR)/include \
+	-Ikernel/include -I$(ARCH_DIR)/include -I$(BUILD)/gen/include \
 	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-fno-strict-aliasing -fno-common -fno-stack-protector \
@@ -104,6 +105,20 @@ $(KERNEL_ELF): $(BUILD)/keel.pass1.elf $(BUILD)/gen/ksyms.o
 	$(Q)$(NM) -n $@ | $(PYTHON) tools/ksyms.py --check $(BUILD)/gen/ksyms.S
 
 -include $(KOBJS:.o=.d)
+
+# The system-call table (kernel/syscall/syscall_64.tbl) generates the numbers
+# header, the dispatch table and the Markdown view; docs/syscalls.md is the
+# committed copy of the latter (a warning here when stale, a failure in
+# make test). Every object waits for the header; its .d file does the rest.
+SYSCALL_TBL := kernel/syscall/syscall_64.tbl
+SYSCALL_HDR := $(BUILD)/gen/include/generated/syscalls.h
+$(SYSCALL_HDR) $(BUILD)/gen/syscall_table.c $(BUILD)/gen/syscalls.md &: \
+		$(SYSCALL_TBL) tools/gensyscalls.py
+	$(call msg,GEN,$(SYSCALL_TBL))
+	$(Q)$(PYTHON) tools/gensyscalls.py $(SYSCALL_TBL) --header $(SYSCALL_HDR) \
+		--table $(BUILD)/gen/syscall_table.c --doc $(BUILD)/gen/syscalls.md \
+		--warn-if-stale docs/syscalls.md
+$(KOBJS): | $(SYSCALL_HDR)
 
 # ---- host unit tests ---------------------------------------------------------
 

@@ -68,6 +68,7 @@ UNIT_SRCS_test_sched_rt := kernel/sched/rt.c kernel/lib/bitmap.c
 # multiboot2.c itself is #included by the test (with boot.c's helpers stubbed).
 UNIT_SRCS_test_multiboot2 := kernel/init/memmap.c kernel/lib/kstrtox.c \
 			     kernel/lib/sort.c $(UNIT_PRINTK)
+UNIT_SRCS_test_elf      := kernel/proc/elf_parse.c
 
 UNIT_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(UNIT_SAN) \

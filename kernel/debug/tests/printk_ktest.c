@@ -2,7 +2,9 @@
  * ktests for printk and the log ring as the running kernel uses them.
  * Probe lines are logged at KERN_DEBUG so they stay off the console.
  */
+#include <keel/cpu.h>
 #include <keel/ktest.h>
+#include <keel/preempt.h>
 #include <keel/log.h>
 #include <keel/printk.h>
 #include <keel/string.h>
@@ -36,15 +38,20 @@ static void test_printk_stores_line(struct ktest *t)
 	char texts[1][96];
 	struct log_record recs[1];
 	u64 first, next, next2;
+	unsigned int cpu;
 
+	/* Stay on one CPU so the record's CPU is known. */
+	preempt_disable();
+	cpu = cpu_id();
 	log_seq_range(&first, &next);
 	printk(KERN_DEBUG "printk_ktest: value %d\n", 42);
 	log_seq_range(&first, &next2);
+	preempt_enable();
 	KTEST_EXPECT_EQ(t, next2, next + 1);
 	KTEST_ASSERT_EQ(t, read_last(1, texts, recs), 0);
 	KTEST_EXPECT_STREQ(t, texts[0], "printk_ktest: value 42");
 	KTEST_EXPECT_EQ(t, recs[0].level, LOGLEVEL_DEBUG);
-	KTEST_EXPECT_EQ(t, recs[0].cpu, 0);
+	KTEST_EXPECT_EQ(t, recs[0].cpu, cpu);
 }
 
 static void test_printk_splits_lines(struct ktest *t)
