@@ -16,9 +16,11 @@
 #include <keel/panic.h>
 #include <keel/param.h>
 #include <keel/printk.h>
+#include <keel/rcu.h>
 #include <keel/sched.h>
 #include <keel/time.h>
 #include <keel/version.h>
+#include <keel/workqueue.h>
 
 static char ktest_filter[256];
 KPARAM_STRING(ktest, ktest_filter,
@@ -108,6 +110,8 @@ static __noreturn void run_ktests(void)
  */
 static int kernel_init(void *arg)
 {
+	rcu_init();
+	workqueue_init();
 	if (ktest_filter[0])
 		run_ktests();
 	panic_test_run();

@@ -1,5 +1,7 @@
 /*
- * lockdep: the spinlock checker.
+ * lockdep: the lock checker's core (classes, the order graph, reports) and
+ * its spinlock side. The sleeping-lock side is kernel/locking/sleep_check.c,
+ * which calls the services at the end of this file.
  *
  * The spin_* wrappers in <keel/spinlock.h> call in here when checking is on
  * (CONFIG_LOCK_DEBUG and the `lock_debug` boot parameter, both on by
@@ -20,6 +22,17 @@
  *    is dropped.
  *  - more than LOCKDEP_HELD_MAX locks held at once: reported; the extra
  *    lock works but is not tracked.
+ *
+ * Sleeping locks share the class table and the graph. A thread's held
+ * sleeping locks (struct thread's held_sleep stack, [t]: only the thread
+ * itself touches it) order the spinlocks it takes: taking spinlock L while
+ * holding mutex M records "M before L". That order can never close a
+ * cycle by itself (no "spinlock before sleeping lock" order is ever
+ * recorded: taking a sleeping lock under a spinlock is reported as a
+ * sleeping-in-atomic bug instead), but it lets that report show when the
+ * two would also deadlock. An interrupt handler's spinlocks are not
+ * ordered after the interrupted thread's sleeping locks: they are
+ * unrelated to them.
  *
  * Classes and the order graph (global, [g] = graph_lock, a raw ticket lock
  * taken with interrupts off around table updates only, never around
@@ -52,14 +65,16 @@
 #include <keel/lockdep.h>
 #include <keel/param.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/spinlock.h>
 #include <keel/sprintf.h>
+#include <keel/string.h>
 
 #if CONFIG_LOCK_DEBUG
 
 #define _RET_IP_ ((unsigned long)__builtin_return_address(0))
 
-#define CLASS_NONE   0xff        /* dbg_class: the class table was full */
+#define CLASS_NONE   LOCKDEP_CLASS_NONE  /* the class table was full */
 #define CLASS_WORDS  ((LOCKDEP_MAX_CLASSES + 63) / 64)
 #define REPORT_HOPS  8           /* orders of a cycle shown in a report */
 #define TRACE_FRAMES 16
@@ -213,14 +228,27 @@ static u8 class_find_or_add(const void *key, const char *name,
 	return (u8)(i + 1);
 }
 
+/* Class of @key, added if new. Context: any (interrupts go off inside). */
 static u8 class_register(const void *key, const char *name, unsigned long ip)
 {
+	unsigned long flags = arch_irq_save();
 	u8 c;
 
 	__ticket_lock(&graph_lock);
 	c = class_find_or_add(key, name, ip);
 	__ticket_unlock(&graph_lock);
+	arch_irq_restore(flags);
 	return c;
+}
+
+/*
+ * A cached class + 1 that is still in the table (the host tests empty the
+ * table between cases; the kernel's only grows).
+ */
+static bool class_valid(u8 c)
+{
+	return c && (c == CLASS_NONE ||
+		     c <= __atomic_load_n(&nr_classes, __ATOMIC_ACQUIRE));
 }
 
 /* ---- reports ------------------------------------------------------------ */
@@ -477,14 +505,10 @@ static u8 class_of(struct lockdep_cpu *pc, struct spinlock *l,
 		   unsigned long ip)
 {
 	u8 c = READ_ONCE(l->dbg_class);
-	unsigned long flags;
 
-	if (c && (c == CLASS_NONE ||
-		  c <= __atomic_load_n(&nr_classes, __ATOMIC_ACQUIRE)))
+	if (class_valid(c))
 		return c;
-	flags = arch_irq_save();
 	c = class_register(l, NULL, ip);
-	arch_irq_restore(flags);
 	WRITE_ONCE(l->dbg_class, c);
 	if (c == CLASS_NONE)
 		warn_classes_full(pc);
@@ -526,12 +550,35 @@ static void lock_recursion(struct lockdep_cpu *pc, struct spinlock *l,
 		report_recursion(pc, l, ip, outer_ip, marked);
 }
 
+/* A lock a new order comes from: a held spinlock or sleeping lock. */
+struct held_ref {
+	const void *lock;
+	unsigned long ip;             /* where it was taken */
+	u8 class;                     /* class + 1 */
+	bool sleeping;
+};
+
 struct order_report {
-	struct held_lock held;        /* the held lock of the bad pair */
-	struct spinlock *held_lock;
+	struct held_ref held;         /* the held lock of the bad pair */
+	bool found;
 	unsigned int hops;            /* classes on the chain; 0: same class */
 	u8 path[REPORT_HOPS + 1];     /* the chain from the new class */
 };
+
+/* "(lock 0x...)" or "(sleeping lock 0x...)": which kind it is, and which. */
+static const char *lock_kind(bool sleeping)
+{
+	return sleeping ? "sleeping lock" : "lock";
+}
+
+/* find_path() stores class numbers; reports print class + 1. */
+static void path_to_classes(struct order_report *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < MIN(r->hops, REPORT_HOPS + 1u); i++)
+		r->path[i]++;
+}
 
 static void print_chain(const struct order_report *r)
 {
@@ -556,7 +603,7 @@ static void print_chain(const struct order_report *r)
 }
 
 static void report_order(struct lockdep_cpu *pc, const struct order_report *r,
-			 struct spinlock *l, u8 c, unsigned long ip)
+			 const struct held_ref *taking)
 {
 	char b1[128], b2[128];
 	struct sym s;
@@ -566,62 +613,162 @@ static void report_order(struct lockdep_cpu *pc, const struct order_report *r,
 
 	if (!printed)
 		goto out;
-	pr_err("lockdep:   taking %s (lock %p) at %s\n",
-	       class_describe(b1, sizeof(b1), c), l, sym(&s, ip));
-	pr_err("lockdep:   while holding %s (lock %p), taken at %s\n",
-	       class_describe(b2, sizeof(b2), r->held.class), r->held_lock,
+	pr_err("lockdep:   taking %s (%s %p) at %s\n",
+	       class_describe(b1, sizeof(b1), taking->class),
+	       lock_kind(taking->sleeping), taking->lock, sym(&s, taking->ip));
+	pr_err("lockdep:   while holding %s (%s %p), taken at %s\n",
+	       class_describe(b2, sizeof(b2), r->held.class),
+	       lock_kind(r->held.sleeping), r->held.lock,
 	       sym(&s, r->held.ip));
 	if (same) {
-		pr_err("lockdep:   two CPUs nesting locks of this class in opposite orders would deadlock\n");
+		pr_err("lockdep:   two %s nesting locks of this class in opposite orders would deadlock\n",
+		       taking->sleeping ? "threads" : "CPUs");
 	} else {
 		pr_err("lockdep:   but the lock being taken is already ordered before the held one:\n");
 		print_chain(r);
 	}
 	pr_err("lockdep:   the new order is recorded; this pair is not reported again\n");
 out:
-	report_end(pc, printed, ip);
+	report_end(pc, printed, taking->ip);
 }
 
 /*
- * Record "held -> @c" for every lock this CPU holds, looking for a chain
- * back from @c first, and report the first problem found.
+ * Record "@held -> class @b" (taken at @b_ip) unless known, noting in @r
+ * the first new order that closes a cycle or nests one class. [g]
  */
-static void check_order(struct lockdep_cpu *pc, struct spinlock *l, u8 c,
-			unsigned long ip)
+static void order_add(struct order_report *r, const struct held_ref *held,
+		      unsigned int b, unsigned long b_ip)
 {
-	struct order_report r = { .held_lock = NULL };
+	unsigned int a = held->class - 1u;
+
+	if (dep_test(a, b))
+		return;
+	if (!r->found) {
+		r->hops = a == b ? 0 : find_path(b, a, r->path,
+						  REPORT_HOPS + 1);
+		if (a == b || r->hops) {
+			r->held = *held;
+			r->found = true;
+		}
+	}
+	dep_add(a, b, held->ip, b_ip);
+}
+
+/* ---- a thread's held sleeping locks ([t], read by the thread itself) ---- */
+
+/* Entries of @t's held_sleep stack that are tracked. */
+static unsigned int sleep_depth(const struct thread *t)
+{
+	return MIN(READ_ONCE(t->held_sleep_depth),
+		   (unsigned int)LOCKDEP_THREAD_HELD_MAX);
+}
+
+/*
+ * The class + 1 of a held sleeping lock, or 0 when it has none to order
+ * by. Read from the lock's map: the lock cannot go away while held.
+ */
+static u8 sleep_class(const struct lockdep_held_sleep *e)
+{
+	const struct lockdep_map *map = e->lock;
+	u8 c = map ? READ_ONCE(map->class) : 0;
+
+	return c == CLASS_NONE ? 0 : c;
+}
+
+static bool sleep_ref(const struct lockdep_held_sleep *e, struct held_ref *h)
+{
+	h->class = sleep_class(e);
+	h->lock = e->lock;
+	h->ip = e->ip;
+	h->sleeping = true;
+	return h->class != 0;
+}
+
+/* Are all the orders "sleeping lock @t holds -> @c" recorded already? */
+static bool sleep_orders_known(const struct thread *t, u8 c)
+{
+	unsigned int i, n = sleep_depth(t);
+
+	for (i = 0; i < n; i++) {
+		u8 a = sleep_class(&t->held_sleep[i]);
+
+		if (a && !dep_test(a - 1u, c - 1u))
+			return false;
+	}
+	return true;
+}
+
+/* Under graph_lock: "held -> @c" for each sleeping lock @t holds. */
+static void sleep_orders_add(struct order_report *r, const struct thread *t,
+			     u8 c, unsigned long ip)
+{
+	unsigned int i, n = sleep_depth(t);
+	struct held_ref h;
+
+	for (i = 0; i < n; i++)
+		if (sleep_ref(&t->held_sleep[i], &h))
+			order_add(r, &h, c - 1u, ip);
+}
+
+/*
+ * The running thread if its sleeping locks order the spinlock being
+ * taken, else NULL: none held, or in an interrupt handler (its locks are
+ * unrelated to those of the thread it interrupted, and the thread may be
+ * in the middle of changing its stack).
+ */
+static struct thread *sleep_holder(void)
+{
+	struct thread *t = current;
+
+	if (likely(!t || !READ_ONCE(t->held_sleep_depth)) || in_hardirq())
+		return NULL;
+	return t;
+}
+
+/* ---- spinlock order ----------------------------------------------------- */
+
+static bool held_ref_of(struct held_lock *hl, struct held_ref *h)
+{
+	if (!held_orders(hl))
+		return false;
+	h->lock = held_lock_of(hl);
+	h->ip = hl->ip;
+	h->class = hl->class;
+	h->sleeping = false;
+	return true;
+}
+
+/*
+ * Record "held -> @c" for every lock this CPU holds and every sleeping
+ * lock @t holds (NULL: none), looking for a chain back from @c first, and
+ * report the first problem found.
+ */
+static void check_order(struct lockdep_cpu *pc, struct thread *t,
+			struct spinlock *l, u8 c, unsigned long ip)
+{
+	struct order_report r = { .found = false };
+	struct held_ref taking = {
+		.lock = l, .ip = ip, .class = c, .sleeping = false,
+	}, h;
 	unsigned long flags = arch_irq_save();
-	unsigned int i, a, b = c - 1u, depth = READ_ONCE(pc->depth);
+	unsigned int i, depth = READ_ONCE(pc->depth);
 
 	__ticket_lock(&graph_lock);
-	for (i = 0; i < depth; i++) {
-		struct held_lock *hl = &pc->held[i];
-
-		if (!held_orders(hl))
-			continue;
-		a = hl->class - 1u;
-		if (dep_test(a, b))
-			continue;
-		if (!r.held_lock) {
-			r.hops = a == b ? 0 : find_path(b, a, r.path,
-							  REPORT_HOPS + 1);
-			if (a == b || r.hops) {
-				r.held = *hl;
-				r.held_lock = held_lock_of(hl);
-			}
-		}
-		dep_add(a, b, hl->ip, ip);
-	}
+	if (t)
+		sleep_orders_add(&r, t, c, ip);
+	for (i = 0; i < depth; i++)
+		if (held_ref_of(&pc->held[i], &h))
+			order_add(&r, &h, c - 1u, ip);
 	__ticket_unlock(&graph_lock);
 	arch_irq_restore(flags);
-	for (i = 0; r.held_lock && i < MIN(r.hops, REPORT_HOPS + 1u); i++)
-		r.path[i]++;    /* class numbers to class + 1 */
-	if (r.held_lock)
-		report_order(pc, &r, l, c, ip);
+	if (r.found) {
+		path_to_classes(&r);
+		report_order(pc, &r, &taking);
+	}
 }
 
 /* Are all the orders "held -> @c" recorded already? */
-static bool orders_known(struct lockdep_cpu *pc, u8 c)
+static bool orders_known(struct lockdep_cpu *pc, struct thread *t, u8 c)
 {
 	unsigned int i, depth = READ_ONCE(pc->depth);
 
@@ -631,7 +778,7 @@ static bool orders_known(struct lockdep_cpu *pc, u8 c)
 		if (held_orders(hl) && !dep_test(hl->class - 1u, c - 1u))
 			return false;
 	}
-	return true;
+	return !t || sleep_orders_known(t, c);
 }
 
 /* Checks before taking @l (not a recursion). Return: @l's class + 1. */
@@ -639,9 +786,13 @@ static u8 lock_check(struct lockdep_cpu *pc, struct spinlock *l,
 		     unsigned long ip)
 {
 	u8 c = class_of(pc, l, ip);
+	struct thread *t;
 
-	if (c != CLASS_NONE && !orders_known(pc, c))
-		check_order(pc, l, c, ip);
+	if (c == CLASS_NONE)
+		return c;
+	t = sleep_holder();
+	if (!orders_known(pc, t, c))
+		check_order(pc, t, l, c, ip);
 	return c;
 }
 
@@ -778,12 +929,9 @@ void lockdep_unlock(struct spinlock *l)
 void lockdep_init_lock(struct spinlock *l, struct lock_class_key *key)
 {
 	u8 c = READ_ONCE(key->class);
-	unsigned long flags;
 
 	if (!c) {
-		flags = arch_irq_save();
 		c = class_register(key, key->name, _RET_IP_);
-		arch_irq_restore(flags);
 		WRITE_ONCE(key->class, c);
 	}
 	l->dbg_class = c;
@@ -809,22 +957,195 @@ void lockdep_assert_held(const struct spinlock *l)
 	report_end(pc, printed, ip);
 }
 
-/* ---- reports from the sleeping-lock checks -------------------------------- */
+/* ---- services for the sleeping-lock side (sleep_check.c) ----------------- */
+
+/*
+ * This CPU's checker state, with interrupts off so that a caller that may
+ * be preempted stays on this CPU until it restores @flags. NULL (and
+ * interrupts as they were) when there is none or this CPU is inside a
+ * report already.
+ */
+static struct lockdep_cpu *pin_cpu(unsigned long *flags)
+{
+	struct lockdep_cpu *pc;
+
+	*flags = arch_irq_save();
+	pc = this_lockdep_cpu();
+	if (!pc || pc->busy) {
+		arch_irq_restore(*flags);
+		return NULL;
+	}
+	return pc;
+}
+
+/* Print each '\n'-separated line of @d as "lockdep:   <line>". */
+static void print_detail(const char *d)
+{
+	while (d && *d) {
+		const char *nl = strchr(d, '\n');
+		int n = nl ? (int)(nl - d) : (int)strlen(d);
+
+		pr_err("lockdep:   %.*s\n", n, d);
+		d = nl ? nl + 1 : NULL;
+	}
+}
 
 void lockdep_report(const char *what, const char *detail, unsigned long ip)
 {
 	struct lockdep_cpu *pc;
+	unsigned long flags;
 	bool printed;
 
-	if (!lock_debug_on())
-		return;
-	pc = this_lockdep_cpu();
-	if (!pc || pc->busy)
+	if (!lock_debug_on() || !(pc = pin_cpu(&flags)))
 		return;
 	printed = report_begin(pc, what);
-	if (printed && detail && *detail)
-		pr_err("lockdep:   %s\n", detail);
+	if (printed)
+		print_detail(detail);
 	report_end(pc, printed, ip);
+	arch_irq_restore(flags);
+}
+
+u8 lockdep_map_class(struct lockdep_map *map, unsigned long ip)
+{
+	struct lock_class_key *key = map->key;
+	u8 c = READ_ONCE(map->class);
+	struct lockdep_cpu *pc;
+	unsigned long flags;
+
+	if (class_valid(c))
+		return c;
+	if (key) {
+		c = READ_ONCE(key->class);
+		if (!class_valid(c)) {
+			c = class_register(key, key->name, ip);
+			WRITE_ONCE(key->class, c);
+		}
+	} else {
+		c = class_register(map, NULL, ip);
+	}
+	WRITE_ONCE(map->class, c);
+	if (c == CLASS_NONE && (pc = pin_cpu(&flags)) != NULL) {
+		warn_classes_full(pc);
+		arch_irq_restore(flags);
+	}
+	return c;
+}
+
+const char *lockdep_class_name(char *buf, size_t size, u8 class)
+{
+	return class_describe(buf, size, class);
+}
+
+void lockdep_order_sleeping(struct thread *t, const struct lockdep_map *map,
+			    u8 class, unsigned long ip)
+{
+	struct order_report r = { .found = false };
+	struct held_ref taking = {
+		.lock = map, .ip = ip, .class = class, .sleeping = true,
+	};
+	struct lockdep_cpu *pc;
+	unsigned long flags;
+
+	if (class == CLASS_NONE || sleep_orders_known(t, class))
+		return;
+	flags = arch_irq_save();
+	__ticket_lock(&graph_lock);
+	sleep_orders_add(&r, t, class, ip);
+	__ticket_unlock(&graph_lock);
+	arch_irq_restore(flags);
+	if (!r.found || !(pc = pin_cpu(&flags)))
+		return;
+	path_to_classes(&r);
+	report_order(pc, &r, &taking);
+	arch_irq_restore(flags);
+}
+
+/*
+ * A recorded chain from class @c to a spinlock this CPU holds, if any:
+ * then a holder of the sleeping lock taking that spinlock, and this CPU
+ * waiting for the sleeping lock, would wait for each other forever.
+ * Context: interrupts off.
+ */
+static void chain_to_held(struct lockdep_cpu *pc, u8 c,
+			  struct order_report *r)
+{
+	unsigned int i, depth = READ_ONCE(pc->depth);
+	struct held_ref h;
+
+	__ticket_lock(&graph_lock);
+	for (i = 0; i < depth && !r->found; i++) {
+		if (!held_ref_of(&pc->held[i], &h) || h.class == c)
+			continue;
+		r->hops = find_path(c - 1u, h.class - 1u, r->path,
+				    REPORT_HOPS + 1);
+		if (r->hops) {
+			r->held = h;
+			r->found = true;
+		}
+	}
+	__ticket_unlock(&graph_lock);
+	if (r->found)
+		path_to_classes(r);
+}
+
+/* The held spinlocks of a sleeping-in-atomic report. */
+static void print_held_spinlocks(struct lockdep_cpu *pc)
+{
+	unsigned int i, n = 0, depth = READ_ONCE(pc->depth);
+	char buf[128];
+	struct sym b;
+
+	for (i = 0; i < depth; i++) {
+		struct held_lock *hl = &pc->held[i];
+		struct spinlock *lk = held_lock_of(hl);
+
+		if (!lk || lk == HELD_RESERVED || (hl->flags & HELD_SKIP))
+			continue;
+		pr_err("lockdep:   this CPU holds %s (lock %p), taken at %s\n",
+		       class_describe(buf, sizeof(buf), hl->class), lk,
+		       sym(&b, hl->ip));
+		n++;
+	}
+	if (!n && !in_hardirq())
+		pr_err("lockdep:   no spinlock held: preemption or interrupts were turned off directly\n");
+}
+
+void lockdep_report_sleep_atomic(const struct lockdep_map *map, u8 class,
+				 unsigned long ip)
+{
+	struct order_report r = { .found = false };
+	bool irqs_on = arch_irqs_enabled(), printed;
+	int count = preempt_count();
+	struct thread *t = current;
+	struct lockdep_cpu *pc;
+	unsigned long flags;
+	char buf[128];
+	struct sym b;
+
+	if (!(pc = pin_cpu(&flags)))
+		return;
+	if (class != CLASS_NONE)
+		chain_to_held(pc, class, &r);
+	printed = report_begin(pc, "sleeping lock taken in atomic context");
+	if (!printed)
+		goto out;
+	pr_err("lockdep:   taking %s (sleeping lock %p) at %s\n",
+	       class_describe(buf, sizeof(buf), class), map, sym(&b, ip));
+	pr_err("lockdep:   %s %s: preempt count %#x, interrupts %s\n",
+	       in_hardirq() ? "in an interrupt handler, interrupting thread"
+			    : "in thread",
+	       t ? t->name : "(no thread)", count, irqs_on ? "on" : "off");
+	print_held_spinlocks(pc);
+	if (r.found) {
+		pr_err("lockdep:   and the lock being taken is already ordered before the held %s:\n",
+		       class_describe(buf, sizeof(buf), r.held.class));
+		print_chain(&r);
+		pr_err("lockdep:   its holder taking that spinlock would wait forever for this CPU, which waits for it\n");
+	}
+	pr_err("lockdep:   no order from a held spinlock to it is recorded\n");
+out:
+	report_end(pc, printed, ip);
+	arch_irq_restore(flags);
 }
 
 /* ---- for tests ---------------------------------------------------------- */

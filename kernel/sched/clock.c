@@ -50,6 +50,7 @@
 #include <keel/param.h>
 #include <keel/printk.h>
 #include <keel/rtc.h>
+#include <keel/seqlock.h>
 #include <keel/spinlock.h>
 #include <keel/sprintf.h>
 #include <keel/string.h>
@@ -73,7 +74,7 @@ struct clock_base {
 };
 
 static struct {
-	unsigned int seq;            /* readers use copy[seq & 1] */
+	seqcount_t seq;              /* a latch: readers use copy[seq & 1] */
 	struct clock_base copy[2];
 } clock_tk;
 
@@ -120,27 +121,20 @@ static unsigned __int128 clock_shifted(const struct clock_base *b, u64 delta)
 
 /* ---- the latch ---------------------------------------------------------- */
 
-static void clock_latch_bump(void)
-{
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&clock_tk.seq, clock_tk.seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
 /* Install @nb in both copies. Context: clock_write_lock held. */
 static void clock_latch_write(const struct clock_base *nb)
 {
 	lock_assert_held(&clock_write_lock);
-	clock_latch_bump();
+	raw_write_seqcount_latch(&clock_tk.seq);
 	clock_tk.copy[0] = *nb;
-	clock_latch_bump();
+	raw_write_seqcount_latch(&clock_tk.seq);
 	clock_tk.copy[1] = *nb;
 }
 
 /* The copy writers start from. Context: clock_write_lock held. */
 static struct clock_base clock_latch_current(void)
 {
-	return clock_tk.copy[clock_tk.seq & 1];
+	return clock_tk.copy[clock_tk.seq.sequence & 1];
 }
 
 /* Fold the cycles elapsed into base. Context: clock_write_lock held. */
@@ -187,15 +181,14 @@ u64 clock_monotonic_ns(void)
 	u64 delta, mask;
 
 	do {
-		seq = __atomic_load_n(&clock_tk.seq, __ATOMIC_ACQUIRE);
+		seq = read_seqcount_latch(&clock_tk.seq);
 		b = &clock_tk.copy[seq & 1];
 		if (!b->cs)
 			return arch_clock_ns();
 		delta = clock_delta(b, b->cs->read());
 		ns = clock_shifted(b, delta);
 		mask = b->mask;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	} while (__atomic_load_n(&clock_tk.seq, __ATOMIC_RELAXED) != seq);
+	} while (read_seqcount_latch_retry(&clock_tk.seq, seq));
 	if (unlikely(delta > (mask >> 2)))
 		clock_fold_try();
 	return (u64)(ns >> CLOCK_SHIFT);

@@ -46,6 +46,8 @@
 #include <keel/log.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
+#include <keel/rcu.h>
+#include <keel/rtmutex.h>
 #include <keel/sched.h>
 #include <keel/smp.h>
 #include <keel/sprintf.h>
@@ -163,6 +165,8 @@ static void thread_update_class(struct thread *t)
 static void enqueue_thread(struct rq *rq, struct thread *t, int flags)
 {
 	lock_assert_held(&rq->lock);
+	/* Queued twice would be run on two CPUs at once: stop right here. */
+	KASSERT(!t->on_rq && !t->is_idle && t->cpu == rq->cpu);
 	if (t->rt_class) {
 		rt_enqueue(&rq->rt, &t->rt, flags & ENQ_HEAD);
 	} else {
@@ -179,6 +183,7 @@ static void enqueue_thread(struct rq *rq, struct thread *t, int flags)
 static void dequeue_thread(struct rq *rq, struct thread *t, bool sleep)
 {
 	lock_assert_held(&rq->lock);
+	KASSERT(t->on_rq && t->cpu == rq->cpu);
 	if (t->rt_class)
 		rt_dequeue(&rq->rt, &t->rt);
 	else
@@ -264,6 +269,15 @@ static void rq_arm_slice(struct rq *rq)
 		  clock_monotonic_ns() + MAX(left, MIN_SLICE_NS));
 }
 
+/* Arm this CPU's balance timer while it has threads waiting. */
+static void rq_arm_balance(struct rq *rq)
+{
+	lock_assert_held(&rq->lock);
+	if (rq->nr_running >= 2 && !rq->balance_timer.pending)
+		timer_add(&rq->balance_timer,
+			  clock_monotonic_ns() + BALANCE_INTERVAL_NS);
+}
+
 /* ---- rescheduling ------------------------------------------------------- */
 
 void resched_cpu(unsigned int cpu)
@@ -281,9 +295,25 @@ void sched_resched_ipi(void)
 }
 
 /*
+ * Does the running @c need its slice timer armed now that @t joined it?
+ * rq_arm_slice() arms one only when the running thread has a peer in its
+ * class (an RR thread: another RT thread; a fair thread: another fair
+ * one), so this is the moment that class's count goes from one to two,
+ * whatever else (a lower class) is queued.
+ */
+static bool slice_needs_arming(struct rq *rq, struct thread *c,
+			       struct thread *t)
+{
+	if (c->rt_class)
+		return t->rt_class && c->rt.policy == RT_POLICY_RR &&
+		       rq->rt.nr_running == 2;
+	return !t->rt_class && rq->fair.nr_running == 2;
+}
+
+/*
  * Should the just-enqueued @t run instead of @rq's current thread? Also
- * reschedules when the queue just went from one thread to two, so the
- * running thread's slice timer gets armed.
+ * reschedules when the running thread just got its first peer in its
+ * class, so its slice timer gets armed (on its own CPU).
  */
 static void check_preempt(struct rq *rq, struct thread *t)
 {
@@ -300,7 +330,14 @@ static void check_preempt(struct rq *rq, struct thread *t)
 		update_curr(rq);
 		preempt = fair_pick(&rq->fair) != &c->se;
 	}
-	if (preempt || rq->nr_running == 2)
+	/*
+	 * A second runnable thread also needs the balance timer, which only
+	 * the CPU itself arms (in __schedule): without it a thread queued
+	 * behind one that never switches (an RT hog) would wait there for
+	 * good while other CPUs idle.
+	 */
+	if (preempt || slice_needs_arming(rq, c, t) ||
+	    (rq->nr_running == 2 && !READ_ONCE(rq->balance_timer.pending)))
 		resched_cpu(rq->cpu);
 }
 
@@ -449,6 +486,40 @@ static bool balance_idle_pull(struct rq *rq)
 /* ---- the switch --------------------------------------------------------- */
 
 /*
+ * Queue @t, which __schedule() took off this CPU because its affinity no
+ * longer allows it here, on a CPU it may use. While migrate_pending is set
+ * the thread is "in transit": on no queue, not running, and only this path
+ * may queue it (a wake-up just sets its state to RUNNING), so it can be
+ * neither queued twice nor freed under us. It is queued whatever its state
+ * says: it was runnable when it lost the CPU (a preempted thread may not
+ * have checked its wake-up condition yet).
+ */
+static void migrate_in_transit(struct thread *t)
+{
+	unsigned long flags = arch_irq_save();
+	struct rq *src = rq_of(t->cpu), *dst;
+
+	preempt_disable();
+	for (;;) {
+		dst = rq_of(select_cpu(t));
+		double_rq_lock(src, dst);
+		/* The mask may have changed since select_cpu() read it. */
+		if (cpumask_test_cpu(dst->cpu, &t->allowed) || dst == src)
+			break;
+		double_rq_unlock(src, dst);
+	}
+	t->migrate_pending = false;
+	if (dst != src)
+		t->nr_migrations++;
+	t->cpu = dst->cpu;
+	enqueue_thread(dst, t, 0);
+	check_preempt(dst, t);
+	double_rq_unlock(src, dst);
+	arch_irq_restore(flags);
+	preempt_enable();
+}
+
+/*
  * Second half of a switch, on the thread switched to: drop the run-queue
  * lock __schedule took (interrupts on again), then deal with the thread
  * switched away from: a dead one is handed to thread_dead(), one that
@@ -468,29 +539,8 @@ static void finish_switch(void)
 		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 	spin_unlock(&rq->lock);     /* count back to the caller's one level */
 	arch_irq_enable();
-	if (migrate) {
-		unsigned long flags;
-		struct rq *src = task_rq_lock(prev, &flags);
-		struct rq *dst;
-
-		prev->migrate_pending = false;
-		rq_unlock(src);
-		dst = rq_of(select_cpu(prev));
-		double_rq_lock(src, dst);
-		/*
-		 * It was runnable when it lost the CPU, whatever its state
-		 * says (a preempted thread may not have checked its wake-up
-		 * condition yet), so it is queued unless a waker did that.
-		 */
-		if (prev->cpu == src->cpu && !prev->on_rq) {
-			prev->cpu = dst->cpu;
-			prev->nr_migrations++;
-			enqueue_thread(dst, prev, 0);
-			check_preempt(dst, prev);
-		}
-		double_rq_unlock(src, dst);
-		arch_irq_restore(flags);
-	}
+	if (migrate)
+		migrate_in_transit(prev);
 	if (dead)
 		thread_dead(prev);
 }
@@ -507,6 +557,7 @@ static void __schedule(bool preempt)
 	struct thread *prev, *next;
 
 	arch_irq_disable();
+	rcu_note_context_switch();      /* before the run-queue lock: may wake */
 	rq = this_rq();
 	rq_lock(rq);
 	prev = rq->curr;
@@ -532,20 +583,25 @@ static void __schedule(bool preempt)
 	arch_set_need_resched(false);
 	if (next == prev) {
 		rq_arm_slice(rq);
+		rq_arm_balance(rq);
 		rq_unlock(rq);
 		arch_irq_enable();
 		return;
 	}
 
 	rq->curr = next;
-	next->exec_start = clock_monotonic_ns();
+	/*
+	 * From the instant prev was charged to (update_curr above), so no
+	 * CPU time goes uncharged between the two: a clock read can stall
+	 * (an MMIO HPET under an emulator, an NMI), and the stall belongs
+	 * to one of them.
+	 */
+	next->exec_start = prev->exec_start;
 	next->nr_switches++;
 	__atomic_store_n(&next->on_cpu, true, __ATOMIC_RELAXED);
 	WRITE_ONCE(rq->nr_switches, rq->nr_switches + 1);
 	rq_arm_slice(rq);
-	if (rq->nr_running >= 2 && !rq->balance_timer.pending)
-		timer_add(&rq->balance_timer,
-			  clock_monotonic_ns() + BALANCE_INTERVAL_NS);
+	rq_arm_balance(rq);
 	rq->prev = prev;
 
 	prev->saved_preempt_count = arch_preempt_count();
@@ -678,8 +734,13 @@ bool wake_up_state(struct thread *t, long states)
 		return false;
 	}
 	WRITE_ONCE(t->state, THREAD_RUNNING);
-	if (t->on_rq) {
-		/* Not gone to sleep yet: schedule() will keep it queued. */
+	if (t->on_rq || t->is_idle || t->migrate_pending) {
+		/*
+		 * Not gone to sleep yet: schedule() will keep it queued. In
+		 * transit to another CPU: migrate_in_transit() queues it. An
+		 * idle thread (sleeping only in the no-memory boot fallback)
+		 * is never queued at all.
+		 */
 		task_rq_unlock(rq, flags);
 	} else {
 		activate(rq, t, ENQ_WAKEUP);
@@ -794,6 +855,8 @@ int sched_setscheduler(struct thread *t, int policy, int prio)
 		return -EINVAL;
 	}
 	sched_change(t, change_policy, policy, prio);
+	/* A waiter's place in its rt_mutex queue, and what it lends. */
+	rt_mutex_adjust_pi(t);
 	return 0;
 }
 
@@ -947,8 +1010,10 @@ __noreturn void sched_idle_loop(void)
 	for (;;) {
 		arch_irq_disable();
 		while (!need_resched()) {
+			rcu_idle_enter();
 			arch_idle_wait();
 			arch_irq_disable();
+			rcu_idle_exit();
 		}
 		arch_irq_enable();
 		schedule();

@@ -121,16 +121,20 @@ int smp_call_function_single(unsigned int cpu, smp_call_fn fn, void *arg,
 
 	if (!cpu_online(cpu))
 		return -ENXIO;
+	preempt_disable();
 	if (cpu == cpu_id()) {
 		flags = arch_irq_save();
 		fn(arg);
 		arch_irq_restore(flags);
+		preempt_enable();
 		return 0;
 	}
 	if (!wait) {
 		c = kmalloc(sizeof(*c), GFP_ATOMIC);
-		if (!c)
+		if (!c) {
+			preempt_enable();
 			return -ENOMEM;
+		}
 	}
 	c->fn = fn;
 	c->arg = arg;
@@ -139,6 +143,7 @@ int smp_call_function_single(unsigned int cpu, smp_call_fn fn, void *arg,
 	smp_enqueue(cpu, c);
 	if (wait)
 		smp_wait_done(c);
+	preempt_enable();
 	return 0;
 }
 
@@ -146,7 +151,11 @@ void smp_call_function_others(smp_call_fn fn, void *arg, bool wait)
 {
 	struct smp_call calls[NR_CPUS];
 	DECLARE_BITMAP(sent, NR_CPUS) = { 0 };
-	unsigned int cpu, me = cpu_id();
+	unsigned int cpu, me;
+
+	/* Stay on this CPU: "the others" must not come to include it. */
+	preempt_disable();
+	me = cpu_id();
 
 	for (cpu = 0; cpu < NR_CPUS; cpu++) {
 		if (cpu == me || !cpu_online(cpu))
@@ -160,22 +169,26 @@ void smp_call_function_others(smp_call_fn fn, void *arg, bool wait)
 		__set_bit(cpu, sent);
 	}
 	if (!wait)
-		return;
+		goto out;
 	/* Only the calls queued above: a CPU that came online meanwhile has
 	 * no call in calls[]. */
 	for (cpu = 0; cpu < NR_CPUS; cpu++)
 		if (test_bit(cpu, sent))
 			smp_wait_done(&calls[cpu]);
+out:
+	preempt_enable();
 }
 
 void on_each_cpu(smp_call_fn fn, void *arg)
 {
 	unsigned long flags;
 
+	preempt_disable();
 	smp_call_function_others(fn, arg, true);
 	flags = arch_irq_save();
 	fn(arg);
 	arch_irq_restore(flags);
+	preempt_enable();
 }
 
 void smp_send_reschedule(unsigned int cpu)

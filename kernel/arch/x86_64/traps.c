@@ -14,6 +14,7 @@
 #include <keel/ksyms.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
+#include <keel/rcu.h>
 #include <keel/sched.h>
 #include <asm/cpu.h>
 #include <asm/x86.h>
@@ -274,7 +275,9 @@ void x86_trap(struct trap_frame *tf)
 	if (tf->vector < 32)
 		die(tf);
 	irq_enter();
+	rcu_irq_enter();        /* an idle CPU leaves RCU's quiescent state */
 	x86_interrupt(tf->vector);
+	rcu_irq_exit();
 	irq_exit();
 	/*
 	 * Kernel preemption: back to code that had interrupts on and no

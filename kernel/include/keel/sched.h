@@ -123,7 +123,8 @@ struct thread {
 	bool on_cpu;                    /* [rq] its context is live on t->cpu
 					   (running or being switched out) */
 	struct list_head rq_link;       /* [rq] on its run queue's list */
-	bool migrate_pending;           /* [rq] leave this CPU after switch-out */
+	bool migrate_pending;           /* [rq] in transit to an allowed CPU
+					   (core.c: migrate_in_transit) */
 	bool is_idle;                   /* [I] a CPU's idle thread */
 
 	/* Scheduling. */

@@ -13,24 +13,16 @@
 #include <keel/arch.h>
 #include <keel/cpu.h>
 #include <keel/ktest.h>
+#include <keel/ktest_thread.h>
 #include <keel/lockdep.h>
 #include <keel/printk.h>
 #include <keel/spinlock.h>
 
 #define KTAP_DIAG "    # "
 
-static bool checking(void)
-{
-#if CONFIG_LOCK_DEBUG
-	return lock_debug_enabled;
-#else
-	return false;
-#endif
-}
-
 static bool skip_unchecked(struct ktest *t)
 {
-	if (checking())
+	if (ktest_lock_checking())
 		return false;
 	ktest_skip(t, "lock checking is off");
 	return true;
@@ -83,10 +75,10 @@ static void test_held_count_tracks_nesting(struct ktest *t)
 	spin_lock_init(&b);
 	spin_lock(&a);
 	spin_lock(&b);
-	if (checking())
+	if (ktest_lock_checking())
 		KTEST_EXPECT_EQ(t, lockdep_held_count(), held + 2);
 	spin_unlock(&a);        /* out of order is allowed */
-	if (checking())
+	if (ktest_lock_checking())
 		KTEST_EXPECT_EQ(t, lockdep_held_count(), held + 1);
 	spin_unlock(&b);
 	KTEST_EXPECT_EQ(t, lockdep_held_count(), held);
@@ -425,7 +417,7 @@ static void test_lock_cost(struct ktest *t)
 	spin_unlock(&o1);
 	pr_info(KTAP_DIAG "spinlock_cost: cycles per lock+unlock: checked %llu (%llu with 2 held), lock_debug=0 %llu, bare ticket %llu%s\n",
 		on, nested, off, bare,
-		checking() ? "" : " (checking off: all unchecked)");
+		ktest_lock_checking() ? "" : " (checking off: all unchecked)");
 	KTEST_EXPECT_TRUE(t, unlocked_clean(&l));
 }
 

@@ -85,7 +85,7 @@ static void test_call_without_waiting(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, wait_for(&async_count, (int)others));
 }
 
-#define COUNTER_ROUNDS 10000
+#define COUNTER_ROUNDS 3000
 
 static DEFINE_SPINLOCK(counter_lock);
 static unsigned long counter;
