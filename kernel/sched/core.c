@@ -393,12 +393,23 @@ static void move_queued(struct rq *src, struct rq *dst, struct thread *t)
 }
 
 /* A queued thread of @src that may move to @dst, or NULL. */
-static struct thread *find_movable(struct rq *src, struct rq *dst)
+/*
+ * A queued thread of @src that may move to @dst, or NULL. A fair thread
+ * is never moved behind a running RT thread (it would wait there as long
+ * as that thread runs); with @fair_only only fair threads are wanted.
+ */
+static struct thread *find_movable(struct rq *src, struct rq *dst,
+				   bool fair_only)
 {
+	bool dst_rt = dst->curr->rt_class;
 	struct thread *t;
 
 	list_for_each_entry_reverse(t, &src->queued, rq_link) {
 		if (t == src->curr || thread_on_cpu(t) || t->is_idle)
+			continue;
+		if (!t->rt_class && dst_rt)
+			continue;
+		if (t->rt_class && fair_only)
 			continue;
 		if (cpumask_test_cpu(dst->cpu, &t->allowed))
 			return t;
@@ -407,8 +418,20 @@ static struct thread *find_movable(struct rq *src, struct rq *dst)
 }
 
 /*
+ * Fair threads wait on @src behind a running RT thread, which may never
+ * switch for them; @dst runs no RT thread and is not busier, so they get
+ * CPU time there.
+ */
+static bool fair_starved(const struct rq *src, const struct rq *dst)
+{
+	return src->curr->rt_class && src->fair.nr_running &&
+	       !dst->curr->rt_class && dst->nr_running <= src->nr_running;
+}
+
+/*
  * Push queued threads from this CPU's @rq to CPUs with at least two fewer
- * runnable threads. Context: interrupts off, no run-queue lock held.
+ * runnable threads, and fair threads starved behind a running RT thread
+ * to CPUs not running one. Context: interrupts off, no run-queue lock held.
  */
 static void balance_push(struct rq *rq)
 {
@@ -420,12 +443,21 @@ static void balance_push(struct rq *rq)
 
 		if (dst == rq || !READ_ONCE(dst->online))
 			continue;
-		if (READ_ONCE(rq->nr_running) < READ_ONCE(dst->nr_running) + 2)
+		/* A hint without the locks; decided again under them. */
+		if (READ_ONCE(rq->nr_running) < READ_ONCE(dst->nr_running))
 			continue;
 		double_rq_lock(rq, dst);
-		while (rq->nr_running >= dst->nr_running + 2 &&
-		       (t = find_movable(rq, dst)))
+		for (;;) {
+			if (rq->nr_running >= dst->nr_running + 2)
+				t = find_movable(rq, dst, false);
+			else if (fair_starved(rq, dst))
+				t = find_movable(rq, dst, true);
+			else
+				break;
+			if (!t)
+				break;
 			move_queued(rq, dst, t);
+		}
 		double_rq_unlock(rq, dst);
 	}
 }
@@ -472,7 +504,7 @@ static bool balance_idle_pull(struct rq *rq)
 		rq_lock(busiest);
 	}
 	if (busiest->nr_running >= 2 && rq->nr_running == 0 &&
-	    (t = find_movable(busiest, rq))) {
+	    (t = find_movable(busiest, rq, false))) {
 		dequeue_thread(busiest, t, false);
 		t->cpu = rq->cpu;
 		t->nr_migrations++;

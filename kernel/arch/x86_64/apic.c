@@ -141,6 +141,12 @@ static void udelay_tsc(u64 us)
 }
 
 /* INIT, then two STARTUPs at @start_page (Intel SDM vol. 3, 8.4.4.1). */
+/* Send INIT: the target resets and waits for a start-up IPI. */
+void apic_send_init(u32 dest)
+{
+	apic_icr_write(dest, APIC_ICR_INIT | APIC_ICR_ASSERT | APIC_ICR_LEVEL);
+}
+
 void apic_send_init_sipi(u32 dest, u8 start_page)
 {
 	apic_icr_write(dest, APIC_ICR_INIT | APIC_ICR_ASSERT | APIC_ICR_LEVEL);

@@ -26,7 +26,7 @@
 
 #define TRAMPOLINE_BASE 0x8000
 #define AP_STACK_SIZE   (16 * 1024)
-#define AP_START_TIMEOUT_US 500000
+#define AP_START_TIMEOUT_US 2000000   /* generous: emulators on busy hosts */
 
 struct x86_trampoline_data {
 	u32 cr3;
@@ -42,6 +42,16 @@ extern struct x86_trampoline_data x86_trampoline_data;
 static struct x86_percpu *percpus[NR_CPUS];   /* [I] once the CPU is up */
 static unsigned int nr_cpus_started = 1;      /* [boot] */
 static int ap_online;                         /* [a] set by the starting AP */
+/*
+ * Start-up hand-shake for the CPU being started ([a]): the AP moves it
+ * from AP_WAITING to AP_ARRIVED as its first act in the kernel; the boot
+ * CPU, giving up, moves it to AP_ABANDONED and parks the AP with an INIT.
+ * Exactly one of them wins, so a late AP never runs on with the
+ * trampoline data of the next CPU (the page is shared), and a CPU the boot
+ * CPU waits for is one that really is running kernel code.
+ */
+enum { AP_WAITING, AP_ARRIVED, AP_ABANDONED };
+static int ap_state;
 
 struct x86_percpu *x86_percpu_of(unsigned int cpu)
 {
@@ -73,6 +83,11 @@ void x86_ipi_resched_interrupt(void)
 /* The first code of an AP in the high half, on its own stack. */
 static __noreturn void x86_ap_entry(struct x86_percpu *pc)
 {
+	int expect = AP_WAITING;
+
+	if (!__atomic_compare_exchange_n(&ap_state, &expect, AP_ARRIVED, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		arch_halt_forever();    /* given up on: stay parked */
 	arch_switch_space(arch_kernel_root());
 	x86_cpu_setup_ap(pc);
 	sched_init_ap(pc->cpu_id);
@@ -154,11 +169,25 @@ static void smp_boot_cpu(u32 apic, paddr_t cr3)
 	d->percpu = (u64)pc;
 	d->entry = (u64)x86_ap_entry;
 	__atomic_store_n(&ap_online, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ap_state, AP_WAITING, __ATOMIC_RELEASE);
 	apic_send_init_sipi(apic, TRAMPOLINE_BASE >> 12);
 	if (!wait_ap_online()) {
-		pr_warn("smp: CPU with APIC id %u did not start\n", apic);
-		percpus[cpu] = NULL;
-		return;   /* its memory stays: the CPU might still wake up */
+		int expect = AP_WAITING;
+
+		if (__atomic_compare_exchange_n(&ap_state, &expect,
+						AP_ABANDONED, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			/* INIT parks it until a SIPI nobody will send. */
+			apic_send_init(apic);
+			pr_warn("smp: CPU with APIC id %u did not start; "
+				"parked\n", apic);
+			percpus[cpu] = NULL;
+			return;   /* its memory stays: it may have touched it */
+		}
+		/* It arrived just now and is running kernel code: wait. */
+		while (!__atomic_load_n(&ap_online, __ATOMIC_ACQUIRE))
+			arch_cpu_relax();
 	}
 	nr_cpus_started++;
 }

@@ -802,8 +802,13 @@ static void test_balance_away_from_rt_hog(struct ktest *t)
 	struct cpumask all;
 	u64 end;
 
-	if (ncpus() < 3) {
-		ktest_skip(t, "needs 3 CPUs");
+	/*
+	 * Two CPUs suffice: the other CPU runs no RT thread, so both fair
+	 * threads starved behind the hog are moved there, even though the
+	 * thread counts alone would call 1 vs 2 balanced.
+	 */
+	if (ncpus() < 2) {
+		ktest_skip(t, "needs 2 CPUs");
 		return;
 	}
 	cpumask_setall(&all);

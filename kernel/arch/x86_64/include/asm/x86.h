@@ -88,6 +88,7 @@ void apic_enable_extint(void);
 u32 apic_id(void);
 void apic_eoi(void);
 void apic_send_ipi(u32 apic_id, u8 vector);
+void apic_send_init(u32 apic_id);
 void apic_send_init_sipi(u32 apic_id, u8 start_page);
 bool apic_available(void);
 void apic_timer_init_cpu(void);
