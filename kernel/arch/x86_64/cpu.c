@@ -22,6 +22,7 @@ STATIC_ASSERT(__builtin_offsetof(struct x86_percpu, need_resched) ==
 	      X86_PERCPU_NEED_RESCHED, "asm/arch_inline.h offsets");
 
 static struct x86_percpu bsp_percpu;
+bool x86_smap_enabled;          /* [I] after the boot CPU's set-up */
 static u8 bsp_ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
 
 struct x86_percpu *x86_this_cpu(void)
@@ -143,8 +144,10 @@ static void cpu_enable_features(void)
 	cr4 |= X86_CR4_PGE;
 	if (cpu_has(7, 'b', X86_FEAT_7_EBX_SMEP))
 		cr4 |= X86_CR4_SMEP;
-	if (cpu_has(7, 'b', X86_FEAT_7_EBX_SMAP))
+	if (cpu_has(7, 'b', X86_FEAT_7_EBX_SMAP)) {
 		cr4 |= X86_CR4_SMAP;
+		x86_smap_enabled = true;
+	}
 	if (cpu_has(7, 'c', X86_FEAT_7_ECX_UMIP))
 		cr4 |= X86_CR4_UMIP;
 	write_cr4(cr4);

@@ -171,7 +171,10 @@ extern char x86_probe_exec_return[], x86_probe_exec_fault[];
 
 /*
  * A kernel-mode fault we expected: an instruction listed in __ex_table
- * resumes at its fixup; a failed instruction fetch by arch_probe_exec's
+ * resumes at its fixup (#PF, and #GP for a non-canonical address, which
+ * the user-access routines of uaccess.S can be handed). RFLAGS, AC
+ * included, is resumed as it was: a fixup that had user access open
+ * closes it itself. A failed instruction fetch by arch_probe_exec's
  * call returns from that call as if with -EFAULT.
  * Return: true if the fault was handled.
  */
@@ -262,6 +265,14 @@ static void x86_interrupt(u64 vector)
 /* Called from entry.S for every vector. */
 void x86_trap(struct trap_frame *tf)
 {
+	/*
+	 * The interrupted code may have had user access open (a user copy
+	 * in progress: RFLAGS.AC set), and the CPU does not clear AC on
+	 * entry. Close it, so handlers and any thread switched to from here
+	 * run under SMAP; IRETQ restores the interrupted AC from the frame.
+	 */
+	if (x86_smap_enabled)
+		__asm__ __volatile__("clac" ::: "memory");
 	if (tf->vector == 2) {
 		/* Another CPU panicked and stopped us (arch_stop_other_cpus). */
 		if (panic_in_progress())
@@ -270,6 +281,20 @@ void x86_trap(struct trap_frame *tf)
 		__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	/*
+	 * Hook for user processes: a page fault on a user address (from user
+	 * mode, or from a user-access routine in uaccess.S) goes to the VM
+	 * fault handler first (demand paging, copy-on-write, stack growth),
+	 * and only a fault it cannot resolve reaches the exception table,
+	 * which turns it into -EFAULT for the kernel caller (a user-mode
+	 * fault becomes SIGSEGV instead and must never consult the table).
+	 * A kernel-mode fault on a user address from an instruction with no
+	 * __ex_table entry is a kernel bug (a stray pointer, an SMAP
+	 * violation): it must oops, not be paged in. The handler may sleep:
+	 * interrupts are then re-enabled and AC is already clear (above).
+	 * There is no such handler yet, so every fault in a user access is
+	 * final.
+	 */
 	if ((tf->vector == 14 || tf->vector == 13) && x86_fixup_fault(tf))
 		return;
 	if (tf->vector < 32)

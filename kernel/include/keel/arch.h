@@ -238,6 +238,43 @@ long arch_probe_exec(const void *addr);
  */
 void arch_call_on_stack(void *stack_top, void (*fn)(void *), void *arg);
 
+/* ---- user memory ----------------------------------------------------------
+ *
+ * Raw accesses to user space, for <keel/uaccess.h>; the rest of the kernel
+ * uses that header, never these. They do NOT check that the address is a
+ * user address: access_ok() against ARCH_USER_TOP (asm/arch_inline.h, the
+ * first address above user space) is the caller's job, and it is the
+ * security boundary. Each opens user access (x86: SMAP, STAC/CLAC) only for
+ * its own duration and closes it on every exit. A fault on the user side
+ * (not present, protection, non-canonical address) ends the access with the
+ * result below instead of an oops.
+ *
+ *	arch_copy_from_user, arch_copy_to_user: copy @n bytes, stopping at the
+ *		first byte that faults. Return: bytes NOT copied (0 = all).
+ *	arch_strncpy_from_user: copy up to @n > 0 bytes of a string with its
+ *		NUL. Return: the length before the NUL if one came within @n
+ *		bytes, @n if none did (nothing terminated), -EFAULT on a fault.
+ *	arch_strnlen_user: scan up to @n > 0 bytes. Return: the length
+ *		including the NUL, @n + 1 if there was none, 0 on a fault.
+ *	arch_get_user_N: read N bytes with one access into *@val (zero-
+ *		extended). arch_put_user_N: write the low N bytes of @val with
+ *		one access. Return: 0 or -EFAULT (*@val untouched then).
+ */
+unsigned long arch_copy_from_user(void *dst, const void __user *src,
+				  unsigned long n);
+unsigned long arch_copy_to_user(void __user *dst, const void *src,
+				unsigned long n);
+long arch_strncpy_from_user(char *dst, const char __user *src, long n);
+long arch_strnlen_user(const char __user *s, long n);
+long arch_get_user_1(const void __user *p, u64 *val);
+long arch_get_user_2(const void __user *p, u64 *val);
+long arch_get_user_4(const void __user *p, u64 *val);
+long arch_get_user_8(const void __user *p, u64 *val);
+long arch_put_user_1(void __user *p, u64 val);
+long arch_put_user_2(void __user *p, u64 val);
+long arch_put_user_4(void __user *p, u64 val);
+long arch_put_user_8(void __user *p, u64 val);
+
 /* ---- threads --------------------------------------------------------------
  *
  * arch_thread_init_stack - lay out a new thread's first context on the

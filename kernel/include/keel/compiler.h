@@ -16,6 +16,17 @@
 #define __printf(a, b)  __attribute__((format(printf, a, b)))
 #define __weak          __attribute__((weak))
 
+/*
+ * __user marks a pointer into user space: it may only be passed to the
+ * accessors of <keel/uaccess.h>, never dereferenced. Empty for the compiler;
+ * sparse (__CHECKER__) enforces it.
+ */
+#ifdef __CHECKER__
+#define __user          __attribute__((noderef, address_space(1)))
+#else
+#define __user
+#endif
+
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

@@ -167,12 +167,15 @@ static void pp_bench(struct ktest *t, unsigned int cpu0, unsigned int cpu1,
 			 * Once per round, a few more for stray preemptions.
 			 * On one CPU a thread cannot get its turn without
 			 * being switched out (give or take the one on
-			 * either edge of the measured stretch); across two
-			 * it may find its turn before it is off its CPU
-			 * (its schedule() then returns at once), but rarely.
+			 * either edge of the measured stretch). Across two
+			 * CPUs there is no lower bound: a thread finds its
+			 * turn without sleeping whenever the peer answers
+			 * before it is off its CPU, which on an emulator
+			 * whose virtual CPUs the host deschedules can be
+			 * every round.
 			 */
-			KTEST_EXPECT_GE(t, pp.switches[i],
-					cpu0 == cpu1 ? rounds - 2 : rounds / 2);
+			if (cpu0 == cpu1)
+				KTEST_EXPECT_GE(t, pp.switches[i], rounds - 2);
 			KTEST_EXPECT_LE(t, pp.switches[i],
 					rounds + rounds / 20);
 			sw = MIN(sw, pp.switches[i]);

@@ -12,10 +12,13 @@
 /* Memory constants the generic mm code needs (see asm/layout.h). */
 #define ARCH_PAGE_SHIFT       X86_PAGE_SHIFT
 #define ARCH_DIRECT_MAP_BASE  DIRECT_MAP_BASE
+/* First address above user space (see <keel/uaccess.h>, access_ok). */
+#define ARCH_USER_TOP         USER_TOP
 /* Before arch_mmu_init only physical memory below this is mapped. */
 #define ARCH_EARLY_MAP_LIMIT  (4ULL << 30)
 
 #define X86_RFLAGS_IF (1UL << 9)
+#define X86_RFLAGS_AC (1UL << 18)   /* SMAP: supervisor may touch user pages */
 
 /* x86 has a separate I/O port space (legacy UARTs, PIT, CMOS, ACPI PM). */
 #define ARCH_HAS_PORT_IO 1

@@ -22,6 +22,17 @@
 #define DIRECT_MAP_BASE   _UL(0xffff888000000000)
 #define KERNEL_LOAD_PHYS  0x100000
 
+/*
+ * USER_TOP - the first address above user space. The canonical lower half
+ * ends at 0x0000800000000000; its last page is kept out of user space so no
+ * user code can sit at the top of the half, where a SYSCALL would save a
+ * non-canonical return address (and SYSRET would then fault in ring 0 on
+ * Intel CPUs). Keel runs with 4-level paging only (CR4.LA57 is never set):
+ * enabling 5-level paging would make this a function of the paging mode
+ * (0x00fffffffffff000 with LA57), read by access_ok() at run time.
+ */
+#define USER_TOP          _UL(0x00007ffffffff000)
+
 #define X86_PAGE_SHIFT 12    /* generic code uses PAGE_SIZE from <keel/mm.h> */
 #define X86_PAGE_SIZE  4096
 

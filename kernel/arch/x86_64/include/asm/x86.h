@@ -124,6 +124,13 @@ bool x86_stack_bounds(unsigned long addr, unsigned long *lo, unsigned long *hi);
 bool x86_in_stack_guard(unsigned long addr, unsigned long *stack_lo,
 			unsigned long *stack_hi);
 
+/*
+ * SMAP is on (CR4.SMAP, set by the boot CPU before anything else runs):
+ * the user-access routines (uaccess.S) and kernel entry (x86_trap) execute
+ * STAC/CLAC only then, since CPUs without SMAP lack the instructions.
+ */
+extern bool x86_smap_enabled;
+
 /* Boot stack and its guard page (boot/head.S). */
 extern char boot_stack_guard[], boot_stack_bottom[], boot_stack_top[];
 
