@@ -262,10 +262,15 @@ static void test_timeout_returns_zero(struct ktest *t)
 	KTEST_EXPECT_LT(t, took, NSEC_PER_SEC);
 	KTEST_EXPECT_EQ(t, wq_len(&wq), 0);
 	KTEST_EXPECT_EQ(t, READ_ONCE(current->state), THREAD_RUNNING);
-	/* A zero timeout with a false condition does not sleep at all. */
+	/*
+	 * A zero timeout with a false condition does not sleep at all. The
+	 * bound is loose on purpose: a virtual CPU may be off the host's
+	 * CPUs for a few ms at any time.
+	 */
 	start = clock_monotonic_ns();
 	KTEST_EXPECT_EQ(t, wait_event_timeout(&wq, READ_ONCE(never), 0), 0);
-	KTEST_EXPECT_LT(t, clock_monotonic_ns() - start, 5 * NSEC_PER_MSEC);
+	KTEST_EXPECT_LT(t, clock_monotonic_ns() - start, 50 * NSEC_PER_MSEC);
+	KTEST_EXPECT_EQ(t, wq_len(&wq), 0);
 }
 
 struct delayed_go {
