@@ -55,3 +55,31 @@ bool ktest_wait_asleep(struct thread *th, long state)
 	}
 	return false;
 }
+
+void ktest_occ_enter(struct ktest_occupancy *o)
+{
+	int n = __atomic_add_fetch(&o->inside, 1, __ATOMIC_SEQ_CST);
+	int m = __atomic_load_n(&o->max, __ATOMIC_RELAXED);
+
+	while (n > m && !__atomic_compare_exchange_n(&o->max, &m, n, false,
+						     __ATOMIC_SEQ_CST,
+						     __ATOMIC_RELAXED))
+		;
+}
+
+void ktest_occ_leave(struct ktest_occupancy *o)
+{
+	__atomic_sub_fetch(&o->inside, 1, __ATOMIC_SEQ_CST);
+}
+
+void ktest_hold_a_while(int i)
+{
+	int j;
+
+	if (i % 4 == 0) {
+		yield();
+		return;
+	}
+	for (j = 0; j < 50; j++)
+		arch_cpu_relax();
+}

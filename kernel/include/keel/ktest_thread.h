@@ -28,4 +28,20 @@ struct thread *ktest_spawn_on(int (*fn)(void *), void *arg, const char *name,
  */
 bool ktest_wait_asleep(struct thread *th, long state);
 
+/*
+ * How many threads are inside a critical section, and the most seen at
+ * once: a mutual-exclusion test asserts max == 1, a semaphore test
+ * max <= its count. Updated with atomics by the threads themselves.
+ */
+struct ktest_occupancy {
+	int inside;
+	int max;
+};
+
+void ktest_occ_enter(struct ktest_occupancy *o);
+void ktest_occ_leave(struct ktest_occupancy *o);
+
+/* A short critical section for stress tests: every 4th @i yields. */
+void ktest_hold_a_while(int i);
+
 #endif /* KEEL_KTEST_THREAD_H */

@@ -75,41 +75,6 @@ static int stress_threads(void)
 	return MIN(MAX(8, 2 * (int)num_online_cpus()), MAX_THREADS);
 }
 
-/* Enter/leave a critical section, tracking how many are inside. */
-struct occupancy {
-	int inside;             /* [atomic] */
-	int max;                /* [atomic] most seen inside at once */
-};
-
-static void occ_enter(struct occupancy *o)
-{
-	int n = __atomic_add_fetch(&o->inside, 1, __ATOMIC_SEQ_CST);
-	int m = __atomic_load_n(&o->max, __ATOMIC_RELAXED);
-
-	while (n > m && !__atomic_compare_exchange_n(&o->max, &m, n, false,
-						     __ATOMIC_SEQ_CST,
-						     __ATOMIC_RELAXED))
-		;
-}
-
-static void occ_leave(struct occupancy *o)
-{
-	__atomic_sub_fetch(&o->inside, 1, __ATOMIC_SEQ_CST);
-}
-
-/* A short critical section: sometimes yield, else spin a little. */
-static void hold_a_while(int i)
-{
-	int j;
-
-	if (i % 4 == 0) {
-		yield();
-		return;
-	}
-	for (j = 0; j < 50; j++)
-		arch_cpu_relax();
-}
-
 /* ---- rwsem -------------------------------------------------------------- */
 
 static unsigned int rwsem_waiters(struct rw_semaphore *sem)
@@ -149,7 +114,7 @@ static void test_rwsem_trylocks(struct ktest *t)
 struct rw_stress {
 	struct rw_semaphore sem;
 	long a, b;              /* [sem] writers keep a == b */
-	struct occupancy readers, writers;
+	struct ktest_occupancy readers, writers;
 	int violations;         /* [atomic] */
 	int reads;              /* [atomic] */
 };
@@ -166,14 +131,14 @@ static int rw_writer_fn(void *arg)
 
 	for (i = 0; i < STRESS_ITERS; i++) {
 		down_write(&rs->sem);
-		occ_enter(&rs->writers);
+		ktest_occ_enter(&rs->writers);
 		if (atomic_get(&rs->readers.inside) ||
 		    atomic_get(&rs->writers.inside) != 1)
 			rw_violation(rs);
 		WRITE_ONCE(rs->a, rs->a + 1);
-		hold_a_while(i);
+		ktest_hold_a_while(i);
 		WRITE_ONCE(rs->b, rs->b + 1);
-		occ_leave(&rs->writers);
+		ktest_occ_leave(&rs->writers);
 		up_write(&rs->sem);
 	}
 	return 0;
@@ -187,15 +152,15 @@ static int rw_reader_fn(void *arg)
 
 	for (i = 0; i < STRESS_ITERS; i++) {
 		down_read(&rs->sem);
-		occ_enter(&rs->readers);
+		ktest_occ_enter(&rs->readers);
 		if (atomic_get(&rs->writers.inside))
 			rw_violation(rs);
 		a = READ_ONCE(rs->a);
-		hold_a_while(i + 1);
+		ktest_hold_a_while(i + 1);
 		if (READ_ONCE(rs->b) != a || READ_ONCE(rs->a) != a)
 			rw_violation(rs);
 		__atomic_add_fetch(&rs->reads, 1, __ATOMIC_SEQ_CST);
-		occ_leave(&rs->readers);
+		ktest_occ_leave(&rs->readers);
 		up_read(&rs->sem);
 	}
 	return 0;

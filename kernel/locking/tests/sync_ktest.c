@@ -61,47 +61,12 @@ static int stress_threads(void)
 	return MIN(MAX(8, 2 * (int)num_online_cpus()), MAX_THREADS);
 }
 
-/* Enter/leave a critical section, tracking how many are inside. */
-struct occupancy {
-	int inside;             /* [atomic] */
-	int max;                /* [atomic] most seen inside at once */
-};
-
-static void occ_enter(struct occupancy *o)
-{
-	int n = __atomic_add_fetch(&o->inside, 1, __ATOMIC_SEQ_CST);
-	int m = __atomic_load_n(&o->max, __ATOMIC_RELAXED);
-
-	while (n > m && !__atomic_compare_exchange_n(&o->max, &m, n, false,
-						     __ATOMIC_SEQ_CST,
-						     __ATOMIC_RELAXED))
-		;
-}
-
-static void occ_leave(struct occupancy *o)
-{
-	__atomic_sub_fetch(&o->inside, 1, __ATOMIC_SEQ_CST);
-}
-
-/* A short critical section: sometimes yield, else spin a little. */
-static void hold_a_while(int i)
-{
-	int j;
-
-	if (i % 4 == 0) {
-		yield();
-		return;
-	}
-	for (j = 0; j < 50; j++)
-		arch_cpu_relax();
-}
-
 /*
  * Stay inside until @want threads are (or 5 ms passed), letting this
  * CPU's peers run meanwhile: a semaphore of @want units must let exactly
  * that many in, however the threads happen to be scheduled.
  */
-static void hold_until(struct occupancy *o, int want)
+static void hold_until(struct ktest_occupancy *o, int want)
 {
 	u64 end = clock_monotonic_ns() + 5 * NSEC_PER_MSEC;
 
@@ -138,7 +103,7 @@ static void test_sema_trylock(struct ktest *t)
 
 struct sema_stress {
 	struct semaphore s;
-	struct occupancy occ;
+	struct ktest_occupancy occ;
 	long counter;           /* [s] when used as a mutex */
 	unsigned int fill;      /* wait inside for this many, 0: do not */
 };
@@ -151,14 +116,14 @@ static int sema_stress_fn(void *arg)
 
 	for (i = 0; i < iters; i++) {
 		down(&ss->s);
-		occ_enter(&ss->occ);
+		ktest_occ_enter(&ss->occ);
 		v = READ_ONCE(ss->counter);
 		if (ss->fill)
 			hold_until(&ss->occ, ss->fill);
 		else
-			hold_a_while(i);
+			ktest_hold_a_while(i);
 		WRITE_ONCE(ss->counter, v + 1);
-		occ_leave(&ss->occ);
+		ktest_occ_leave(&ss->occ);
 		up(&ss->s);
 	}
 	return 0;
