@@ -293,6 +293,75 @@ unsigned long arch_thread_init_stack(void *stack_top, void (*entry)(void *),
  */
 void arch_context_switch(unsigned long *prev_sp, unsigned long next_sp);
 
+/* ---- user mode ------------------------------------------------------------
+ *
+ * struct user_regs is the arch's record of a task's user registers, saved
+ * at the top of its kernel stack on every entry from user mode (x86: a
+ * struct trap_frame, built by the SYSCALL entry and the interrupt stubs
+ * alike) and loaded on the way back. Generic code treats it as opaque and
+ * uses these accessors.
+ */
+struct user_regs;
+struct thread;
+
+/* The user register record of @t (at the top of its kernel stack). */
+struct user_regs *arch_user_regs(struct thread *t);
+/*
+ * arch_user_regs_init - a fresh user register state for exec: every
+ * general register zero, instruction pointer @ip, stack pointer @sp, user
+ * segments, interrupts enabled, direction flag clear.
+ */
+void arch_user_regs_init(struct user_regs *r, unsigned long ip,
+			 unsigned long sp);
+/* Copy @src into @dst for fork/clone; the child sees 0 from the call. */
+void arch_user_regs_fork(struct user_regs *dst, const struct user_regs *src);
+void arch_user_regs_set_return(struct user_regs *r, long value);
+void arch_user_regs_set_sp(struct user_regs *r, unsigned long sp);
+unsigned long arch_user_regs_ip(const struct user_regs *r);
+unsigned long arch_user_regs_sp(const struct user_regs *r);
+/*
+ * The system call the task entered with (its number), or -1 when @r was
+ * saved by an interrupt or exception. For syscall restart: see
+ * arch_user_regs_restart_syscall.
+ */
+long arch_user_regs_syscall_nr(const struct user_regs *r);
+long arch_user_regs_return(const struct user_regs *r);
+/* Make the task re-execute the system call it entered with (SA_RESTART),
+ * or enter @nr instead (restart_syscall) when @nr >= 0. */
+void arch_user_regs_restart_syscall(struct user_regs *r, long nr);
+
+/*
+ * arch_return_to_user - leave the kernel for user mode with @r (which must
+ * be arch_user_regs(current)), after exit_to_user_mode(). A new task's
+ * first kernel function ends with this.
+ */
+__noreturn void arch_return_to_user(struct user_regs *r);
+
+/*
+ * Per-thread arch user state (x86: the FPU/SSE/AVX area and the FS/GS
+ * bases), in thread->arch_user.
+ *	arch_thread_user_init: allocate it for a new task, in the initial
+ *		state (as after exec). Return: 0 or -ENOMEM.
+ *	arch_thread_user_copy: the child's copy of @src's (fork, clone); the
+ *		caller is @src's task, running.
+ *	arch_thread_user_reset: back to the initial state (exec), TLS bases 0.
+ *	arch_thread_user_free: release it (the thread has stopped for good).
+ *	arch_thread_set_tls: set the TLS pointer (x86: FS base) of @t, which
+ *		is not running (clone CLONE_SETTLS).
+ */
+int arch_thread_user_init(struct thread *t);
+int arch_thread_user_copy(struct thread *dst, struct thread *src);
+void arch_thread_user_reset(struct thread *t);
+void arch_thread_user_free(struct thread *t);
+void arch_thread_set_tls(struct thread *t, unsigned long tls);
+/*
+ * arch_switch_user_state - called by the scheduler (through task_switch)
+ * before switching from @prev to @next, interrupts off: save @prev's user
+ * state that lives in the CPU (FPU registers, FS/GS base) if it has any,
+ * load @next's, and point the CPU's kernel-entry stack at @next's stack.
+ */
+void arch_switch_user_state(struct thread *prev, struct thread *next);
+
 /* Early boot entry into generic code, after arch set-up. */
 __noreturn void kernel_main(struct boot_info *bi);
 

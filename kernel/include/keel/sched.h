@@ -111,6 +111,7 @@ struct lockdep_held_sleep {
 
 struct rt_mutex;
 struct rt_mutex_waiter;
+struct task;
 
 struct thread {
 	/* Arch context: the stack pointer saved by arch_context_switch. */
@@ -162,6 +163,11 @@ struct thread {
 	struct spinlock pi_lock;
 	struct list_head pi_waiters;    /* [pi] top waiters of mutexes we hold */
 	struct rt_mutex_waiter *pi_blocked_on; /* [pi] the waiter we are */
+
+	/* User mode (<keel/task.h>): NULL for kernel threads. [I] */
+	struct task *task;
+	/* Arch per-thread user state (x86: FPU/XSAVE area, FS/GS base). [t] */
+	void *arch_user;
 
 	/* Sleeping-lock checker (kernel/locking), [t]. */
 	struct lockdep_held_sleep held_sleep[LOCKDEP_THREAD_HELD_MAX];

@@ -31,6 +31,15 @@ typedef uptr vaddr_t;  /* a kernel or user virtual address */
 
 #ifndef KEEL_HOST
 typedef long ssize_t;
+
+/* Linux's x86_64 ABI types (what the system calls pass). */
+typedef int pid_t;
+typedef unsigned int uid_t;
+typedef unsigned int gid_t;
+typedef unsigned int mode_t;
+typedef long long loff_t;
+typedef unsigned long dev_t;
+typedef unsigned long ino_t;
 #endif
 
 #endif /* KEEL_TYPES_H */
