@@ -94,6 +94,17 @@ struct task_signals {
 #define TRAP_TRACE  2
 
 struct user_regs;
+struct task;
+struct process;
+
+/*
+ * send_sig - queue @sig (si_code SI_KERNEL) for task @t, e.g. SIGPIPE for
+ * a write to a pipe without readers. Return: 0 or -EINVAL.
+ * Context: process context; no spinlocks held.
+ */
+int send_sig(int sig, struct task *t);
+/* The same for a whole process (any of its tasks may take it), e.g. SIGCHLD. */
+int send_sig_process(int sig, struct process *p);
 
 /*
  * force_sig_fault - the running task caused a CPU fault: queue @sig with

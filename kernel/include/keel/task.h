@@ -120,6 +120,7 @@ struct process {
 	struct spinlock lock;           /* protects [p] */
 
 	/* Family, [T]. */
+	struct list_head all_link;      /* in all_processes (kill -1, /proc) */
 	struct process *parent;         /* the one that gets SIGCHLD; init for orphans */
 	struct list_head children;      /* of its children's sibling links */
 	struct list_head sibling;       /* in parent->children */
@@ -202,6 +203,9 @@ static inline const struct cred *current_cred_or_root(void)
 
 /* The calling process's limit @res (soft value). */
 u64 task_rlimit(int res);
+
+/* Every process not yet reaped, [T]. */
+extern struct list_head all_processes;
 
 /* tasklist_lock: see the legend. Spinlock, IRQ-safe not needed (no IRQ user). */
 extern struct spinlock tasklist_lock;
