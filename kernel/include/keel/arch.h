@@ -87,6 +87,14 @@ u64 arch_clock_ns(void);
  */
 u64 arch_cycles(void);
 
+/*
+ * arch_get_random_seed - one 64-bit value from the CPU's hardware random
+ * source (x86: RDSEED, else RDRAND), for seeding kernel/lib/random.c.
+ * Return: false when the CPU has none or it failed repeatedly.
+ * Context: any.
+ */
+bool arch_get_random_seed(u64 *v);
+
 /* ---- clock sources (see <keel/time.h>) ----------------------------------
  *
  * arch_clocksource_init - calibrate the arch's counters and register them as
