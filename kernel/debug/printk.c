@@ -173,6 +173,14 @@ int printk(const char *fmt, ...)
 	return n;
 }
 
+void console_write_user(const char *s, size_t len)
+{
+	unsigned long flags = log_lock_irqsave();
+
+	console_write_all(s, len);
+	log_unlock_irqrestore(flags);
+}
+
 bool log_iter_next(struct log_iter *it, struct log_record *rec, char *text,
 		   size_t size, u64 *missed)
 {

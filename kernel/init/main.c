@@ -16,11 +16,27 @@
 #include <keel/panic.h>
 #include <keel/param.h>
 #include <keel/printk.h>
+#include <keel/procfs.h>
 #include <keel/rcu.h>
 #include <keel/sched.h>
 #include <keel/time.h>
+#include <keel/string.h>
+#include <keel/task.h>
 #include <keel/version.h>
+#include <keel/vfs.h>
+#include <keel/err.h>
+#include <keel/mm.h>
+#include <uapi/fcntl.h>
 #include <keel/workqueue.h>
+
+static char rdinit_path[256] = "/init";
+KPARAM_STRING(rdinit, rdinit_path,
+	      "the program in the initramfs to run as pid 1 (default /init)");
+static char init_path[256];
+KPARAM_STRING(init, init_path,
+	      "the program to run as pid 1 when rdinit's is missing");
+static const char *init_cmdline_args;   /* what follows "--" on the command line */
+static const struct boot_info *boot_info_saved;
 
 static char ktest_filter[256];
 KPARAM_STRING(ktest, ktest_filter,
@@ -104,6 +120,67 @@ static __noreturn void run_ktests(void)
 	arch_halt_forever();
 }
 
+/* Mount the root file system and unpack the initramfs into it. */
+static void rootfs_init(void)
+{
+	const struct boot_info *bi = boot_info_saved;
+	int err;
+
+	vfs_init();
+	procfs_init(bi->cmdline);
+	if (!bi->module_count || !vfs_root_mounted())
+		return;
+	err = initramfs_unpack(phys_to_virt(bi->modules[0].start),
+			       bi->modules[0].end - bi->modules[0].start);
+	if (err)
+		pr_warn("initramfs: unpacking failed (%d); kept what was valid\n",
+			err);
+}
+
+/*
+ * Start pid 1 with the first program that exists: rdinit= (default
+ * /init, from the initramfs), then init=. Its arguments are the words
+ * after "--" on the command line; its environment Linux's default.
+ * Return: true if one was started.
+ */
+static bool start_user_init(void)
+{
+	static const char *const envp[] = { "HOME=/", "TERM=linux", NULL };
+	static char args[512];
+	const char *argv[16];
+	const char *candidates[] = { rdinit_path, init_path };
+	unsigned int argc;
+
+	if (!vfs_root_mounted())
+		return false;   /* reported by vfs_init */
+	for (unsigned int i = 0; i < 2; i++) {
+		const char *path = candidates[i];
+		struct file *f;
+		char *s, *rest;
+
+		if (!path[0])
+			continue;
+		f = file_open_kernel(path, O_RDONLY, 0);
+		if (IS_ERR(f))
+			continue;
+		fput(f);
+		argc = 0;
+		argv[argc++] = path;
+		strlcpy(args, init_cmdline_args ? init_cmdline_args : "",
+			sizeof(args));
+		rest = args;
+		while ((s = strsep(&rest, " \t")) && argc < 15)
+			if (*s)
+				argv[argc++] = s;
+		argv[argc] = NULL;
+		pr_info("init: running %s as pid 1\n", path);
+		return user_init_start(path, argv, envp) == 0;
+	}
+	pr_info("init: no init program (rdinit=%s, init=%s)\n", rdinit_path,
+		init_path[0] ? init_path : "unset");
+	return false;
+}
+
 /*
  * The first kernel thread: the rest of start-up, which may sleep (the boot
  * context has become CPU0's idle thread and must not).
@@ -112,11 +189,14 @@ static int kernel_init(void *arg)
 {
 	rcu_init();
 	workqueue_init();
+	rootfs_init();
 	if (ktest_filter[0])
 		run_ktests();
 	panic_test_run();
 
 	pr_notice("Keel booted in %llu ms\n", clock_monotonic_ns() / NSEC_PER_MSEC);
+	if (start_user_init())
+		return 0;
 	acpi_boot_end();    /* boot_end=poweroff|reboot do not come back */
 	if (kernel_testmode)
 		arch_test_exit(TEST_EXIT_PASS);
@@ -129,6 +209,8 @@ __noreturn void kernel_main(struct boot_info *bi)
 	const char *init_args;
 
 	params_parse_kernel(bi->cmdline, &init_args);
+	init_cmdline_args = init_args;
+	boot_info_saved = bi;
 	sched_init();       /* this context is CPU0's idle thread from here */
 	console_start();
 	pr_notice("Keel %s (%s) built with %s\n", KEEL_VERSION, ARCH_NAME,

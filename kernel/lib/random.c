@@ -47,7 +47,7 @@ static inline u32 rotl32(u32 v, int n)
 } while (0)
 
 /* One ChaCha20 block (RFC 8439 layout, 64-bit counter, zero nonce). */
-static void chacha20_block(const u32 key[8], u64 counter, u32 out[16])
+void chacha20_block(const u32 key[8], u64 counter, u32 out[16])
 {
 	u32 x[16], in[16] = {
 		0x61707865, 0x3320646e, 0x79622d32, 0x6b206574,

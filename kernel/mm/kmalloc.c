@@ -243,3 +243,13 @@ void kmalloc_init(void)
 		kmalloc_sizes[KMALLOC_CLASSES - 1],
 		slab_debug_enabled() ? "on" : "off");
 }
+
+char *kstrdup(const char *s, gfp_t gfp)
+{
+	size_t len = strlen(s) + 1;
+	char *p = kmalloc(len, gfp);
+
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}

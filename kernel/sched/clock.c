@@ -46,6 +46,7 @@
  * then clock_write_lock; a timer queue lock may be held outside both.
  */
 #include <keel/arch.h>
+#include <keel/errno.h>
 #include <keel/list.h>
 #include <keel/param.h>
 #include <keel/printk.h>
@@ -82,7 +83,7 @@ static DEFINE_SPINLOCK(clock_write_lock);
 static DEFINE_SPINLOCK(clocksource_lock);
 static LIST_HEAD(clocksource_list);          /* [r] by rating, best first */
 
-static u64 clock_realtime_offset;            /* [I] after time_init */
+static u64 clock_realtime_offset;            /* [a] set by time_init, clock_settime */
 static struct timer clock_guard;             /* re-armed by its callback */
 static u64 clock_guard_period;               /* [I] 0: no guard needed */
 
@@ -204,6 +205,21 @@ u64 clock_monotonic_ns(void)
 u64 clock_realtime_ns(void)
 {
 	return READ_ONCE(clock_realtime_offset) + clock_monotonic_ns();
+}
+
+/*
+ * clock_realtime_set - make the wall clock read @ns now (clock_settime).
+ * Return: 0, or -EINVAL when @ns is below the monotonic clock (Linux
+ * refuses a wall clock before boot). Context: any.
+ */
+int clock_realtime_set(u64 ns)
+{
+	u64 now = clock_monotonic_ns();
+
+	if (ns < now)
+		return -EINVAL;
+	WRITE_ONCE(clock_realtime_offset, ns - now);
+	return 0;
 }
 
 /**

@@ -49,6 +49,7 @@
 #include <keel/rcu.h>
 #include <keel/rtmutex.h>
 #include <keel/sched.h>
+#include <keel/task.h>
 #include <keel/smp.h>
 #include <keel/sprintf.h>
 #include <keel/string.h>
@@ -646,6 +647,8 @@ static void __schedule(bool preempt)
 	rq->prev = prev;
 
 	prev->saved_preempt_count = arch_preempt_count();
+	if (prev->task || next->task)
+		task_switch(prev, next);
 	arch_set_current(next);
 	arch_preempt_count_set(next->saved_preempt_count);
 	arch_context_switch(&prev->sp, next->sp);
@@ -986,6 +989,25 @@ unsigned int sched_nr_running(unsigned int cpu)
 u64 sched_nr_switches(unsigned int cpu)
 {
 	return cpu < NR_CPUS ? READ_ONCE(rq_of(cpu)->nr_switches) : 0;
+}
+
+/*
+ * runtime_ns is charged only at ticks and switches: add what the thread
+ * has run since it was last charged if it is on CPU now (CPU clocks).
+ */
+u64 sched_thread_runtime(struct thread *t)
+{
+	unsigned long flags;
+	struct rq *rq = task_rq_lock(t, &flags);
+	u64 ns = t->runtime_ns, now;
+
+	if (rq->curr == t && !t->is_idle) {
+		now = clock_monotonic_ns();
+		if (now > t->exec_start)
+			ns += now - t->exec_start;
+	}
+	task_rq_unlock(rq, flags);
+	return ns;
 }
 
 /* ---- start-up and the idle loop ----------------------------------------- */

@@ -56,7 +56,9 @@ struct thread *kthread_create(int (*fn)(void *arg), void *arg,
 	timer_init_struct(&t->sleep_timer, NULL);
 	/* It first runs in __schedule's place: run-queue lock + one level. */
 	t->saved_preempt_count = 2;
-	t->sp = arch_thread_init_stack((char *)t->stack + t->stack_size,
+	/* The top THREAD_STACK_TOP_RESERVE bytes hold a task's user registers. */
+	t->sp = arch_thread_init_stack((char *)t->stack + t->stack_size -
+				       THREAD_STACK_TOP_RESERVE,
 				       sched_thread_entry, t);
 
 	flags = spin_lock_irqsave(&thread_lock);
@@ -148,6 +150,12 @@ void kthread_detach(struct thread *t)
 	spin_unlock_irqrestore(&thread_lock, flags);
 	if (exited)
 		thread_free(t);
+}
+
+void kthread_destroy(struct thread *t)
+{
+	KASSERT(t->state == THREAD_NEW);
+	thread_free(t);
 }
 
 unsigned int thread_count(void)

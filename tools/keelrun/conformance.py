@@ -121,7 +121,7 @@ class ListError(Exception):
 
 
 def keel(paths: system.Paths) -> Kernel:
-    return Kernel("keel", f"Keel ({paths.kernel})", paths.kernel, "testmode", 60.0)
+    return Kernel("keel", f"Keel ({paths.kernel})", paths.kernel, "testmode quiet", 60.0)
 
 
 def linux(boot: Path = Path("/boot")) -> Kernel:

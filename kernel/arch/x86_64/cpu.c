@@ -1,9 +1,9 @@
 /*
- * x86_64 CPU set-up: per-CPU area (GS base), GDT with a TSS and IST stacks,
- * control-register features, and CPU identification.
- *
- * The boot CPU uses static storage; the SMP issue allocates the same
- * structures for application processors.
+ * x86_64 CPU set-up: per-CPU area (GS base), GDT with a TSS (and its I/O
+ * bitmap) and IST stacks, control-register features, the FPU, the SYSCALL
+ * MSRs, and CPU identification. Every CPU runs the same set-up (the boot
+ * CPU from static storage, the others from smp.c's allocations), so user
+ * code sees the same machine wherever it is scheduled.
  */
 #include <keel/arch.h>
 #include <keel/printk.h>
@@ -11,6 +11,7 @@
 #include <keel/string.h>
 #include <keel/vm.h>
 #include <asm/cpu.h>
+#include <asm/fpu.h>
 #include <asm/layout.h>
 #include <asm/x86.h>
 
@@ -20,6 +21,15 @@ STATIC_ASSERT(__builtin_offsetof(struct x86_percpu, cur_thread) ==
 	      X86_PERCPU_CURRENT, "asm/arch_inline.h offsets");
 STATIC_ASSERT(__builtin_offsetof(struct x86_percpu, need_resched) ==
 	      X86_PERCPU_NEED_RESCHED, "asm/arch_inline.h offsets");
+STATIC_ASSERT(__builtin_offsetof(struct x86_percpu, scratch_rsp) ==
+	      X86_PERCPU_SCRATCH_RSP, "asm/x86.h offsets");
+STATIC_ASSERT(__builtin_offsetof(struct x86_percpu, kstack_top) ==
+	      X86_PERCPU_KSTACK_TOP, "asm/x86.h offsets");
+STATIC_ASSERT(__builtin_offsetof(struct x86_percpu, gdt) ==
+	      X86_PERCPU_GDT, "asm/x86.h offsets");
+STATIC_ASSERT(sizeof(struct x86_tss) == 104, "the TSS is 104 bytes");
+
+extern char x86_syscall_entry[], x86_syscall32_ignore[];
 
 static struct x86_percpu bsp_percpu;
 bool x86_smap_enabled;          /* [I] after the boot CPU's set-up */
@@ -69,7 +79,8 @@ static u64 gdt_code_data(bool code, unsigned int dpl, bool long_mode)
 	return d;
 }
 
-static void gdt_set_tss(u64 *gdt, struct x86_tss *tss)
+/* The limit covers the I/O bitmap and its terminating byte (ioperm.c). */
+static void gdt_set_tss(u64 *gdt, struct x86_tss_area *tss)
 {
 	u64 base = (u64)tss, limit = sizeof(*tss) - 1;
 
@@ -117,9 +128,13 @@ static void cpu_setup_gdt(struct x86_percpu *pc, void *const ist[IST_COUNT])
 	for (i = 0; i < IST_COUNT; i++) {
 		pc->ist_lo[i] = (unsigned long)ist[i];
 		pc->ist_hi[i] = (unsigned long)ist[i] + IST_STACK_SIZE;
-		pc->tss.ist[i] = pc->ist_hi[i];   /* IST n is ist[n - 1] */
+		pc->tss.hw.ist[i] = pc->ist_hi[i];   /* IST n is ist[n - 1] */
 	}
-	pc->tss.iomap_base = sizeof(pc->tss);    /* no I/O bitmap */
+	/* No port access until a task with ioperm() runs here. */
+	memset(pc->tss.io_bitmap, 0xff, sizeof(pc->tss.io_bitmap));
+	pc->tss.hw.iomap_base = X86_IOMAP_INVALID;
+	pc->io_bitmap_seq = 0;
+	pc->io_bitmap_max = 0;
 	gdt_set_tss(pc->gdt, &pc->tss);
 	gdt_load(pc);
 }
@@ -135,13 +150,22 @@ static bool cpu_has(u32 leaf, char reg, unsigned int bit)
 	return r[reg - 'a'] & (1U << bit);
 }
 
-/* Turn on the protection features the CPU has (W^X needs NX, set in head.S). */
+/*
+ * Turn on the protection features the CPU has (W^X needs NX, set in
+ * head.S), alignment checking for user code that asks for it (CR0.AM, as
+ * Linux), and FSGSBASE (user code may then use RD/WRFSBASE as on Linux;
+ * the entry code never trusts the GS base user code leaves, see entry.S).
+ */
 static void cpu_enable_features(void)
 {
 	unsigned long cr4 = read_cr4();
 
-	write_cr0(read_cr0() | X86_CR0_WP);
+	write_cr0(read_cr0() | X86_CR0_WP | X86_CR0_AM);
 	cr4 |= X86_CR4_PGE;
+	if (cpu_has(7, 'b', X86_FEAT_7_EBX_FSGSBASE)) {
+		cr4 |= X86_CR4_FSGSBASE;
+		x86_fsgsbase_enabled = true;
+	}
 	if (cpu_has(7, 'b', X86_FEAT_7_EBX_SMEP))
 		cr4 |= X86_CR4_SMEP;
 	if (cpu_has(7, 'b', X86_FEAT_7_EBX_SMAP)) {
@@ -151,6 +175,33 @@ static void cpu_enable_features(void)
 	if (cpu_has(7, 'c', X86_FEAT_7_ECX_UMIP))
 		cr4 |= X86_CR4_UMIP;
 	write_cr4(cr4);
+	x86_fpu_init_cpu();
+	x86_syscall_init_cpu();
+}
+
+/*
+ * x86_syscall_init_cpu - SYSCALL/SYSRET on this CPU. STAR holds the kernel
+ * CS (SS = CS + 8) for SYSCALL, and the base SYSRET adds to (USER32_CS:
+ * SS = base + 8, 64-bit CS = base + 16), which asm/x86.h's GDT order
+ * satisfies. The mask clears on entry what Linux clears: interrupts, TF
+ * (no single step into the kernel), DF, AC (SMAP), NT, IOPL, RF, ID and
+ * the arithmetic flags. SYSENTER is disabled (CS 0: #GP from user mode).
+ */
+void x86_syscall_init_cpu(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, ((u64)GDT_USER32_CS << 48) | ((u64)GDT_KERNEL_CS << 32));
+	wrmsr(MSR_LSTAR, (u64)x86_syscall_entry);
+	wrmsr(MSR_CSTAR, (u64)x86_syscall32_ignore);
+	wrmsr(MSR_SYSCALL_MASK,
+	      X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | X86_RFLAGS_ZF |
+	      X86_RFLAGS_SF | X86_RFLAGS_TF | X86_RFLAGS_IF | X86_RFLAGS_DF |
+	      X86_RFLAGS_OF | X86_RFLAGS_IOPL | X86_RFLAGS_NT | X86_RFLAGS_RF |
+	      X86_RFLAGS_AC | X86_RFLAGS_ID);
+	wrmsr(MSR_SYSENTER_CS, 0);
+	wrmsr(MSR_SYSENTER_ESP, 0);
+	wrmsr(MSR_SYSENTER_EIP, 0);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }
 
 /* Full set-up of the boot CPU: GDT/TSS, IDT, features, stack guard. */
@@ -227,9 +278,9 @@ bool x86_in_stack_guard(unsigned long addr, unsigned long *stack_lo,
 	return false;
 }
 
-static void cpu_brand(char *buf, size_t size)
+void x86_cpu_brand(char *buf, size_t size)
 {
-	u32 r[12], max;
+	u32 r[13], max;
 	char *s;
 	int i;
 
@@ -242,30 +293,37 @@ static void cpu_brand(char *buf, size_t size)
 		cpuid(0x80000002 + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2],
 		      &r[4 * i + 3]);
 	s = (char *)r;
-	s[47] = '\0';
+	s[48] = '\0';
 	while (*s == ' ')
 		s++;
 	strlcpy(buf, s, size);
 }
 
+void x86_cpu_ident(struct x86_cpu_ident *id)
+{
+	u32 max, sig, b, c, d;
+
+	cpuid(0, &max, &id->vendor[0], &id->vendor[2], &id->vendor[1]);
+	id->vendor[3] = 0;
+	cpuid(1, &sig, &b, &c, &d);
+	id->family = (sig >> 8) & 0xf;
+	id->model = (sig >> 4) & 0xf;
+	if (id->family == 0xf)
+		id->family += (sig >> 20) & 0xff;
+	if (id->family == 0x6 || id->family >= 0xf)
+		id->model |= ((sig >> 16) & 0xf) << 4;
+	id->stepping = sig & 0xf;
+}
+
 void arch_cpu_describe(char *buf, size_t size)
 {
-	u32 max, vendor[4], sig, b, c, d;
-	unsigned int family, model;
+	struct x86_cpu_ident id;
 	char brand[49];
 
-	cpuid(0, &max, &vendor[0], &vendor[2], &vendor[1]);
-	vendor[3] = 0;
-	cpuid(1, &sig, &b, &c, &d);
-	family = (sig >> 8) & 0xf;
-	model = (sig >> 4) & 0xf;
-	if (family == 0xf)
-		family += (sig >> 20) & 0xff;
-	if (family == 0x6 || family >= 0xf)
-		model |= ((sig >> 16) & 0xf) << 4;
-	cpu_brand(brand, sizeof(brand));
+	x86_cpu_ident(&id);
+	x86_cpu_brand(brand, sizeof(brand));
 	snprintf(buf, size, "%s %s (family %#x model %#x stepping %u)",
-		 (char *)vendor, brand, family, model, sig & 0xf);
+		 (char *)id.vendor, brand, id.family, id.model, id.stepping);
 }
 
 /*

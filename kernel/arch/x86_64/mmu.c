@@ -19,14 +19,20 @@
  * Every kernel-half top-level entry is created here and never changes, so
  * user address spaces can copy the kernel half once at creation.
  *
+ * User address spaces (arch_space_create) share those kernel-half entries
+ * and own their user half (slots 0..255), whose tables are freed by
+ * arch_space_destroy.
+ *
  * Locking: the kernel tables are changed only by vmalloc (under its lock)
- * and at boot; the walk itself takes no lock.
+ * and at boot; a user space's tables under its mm's pt_lock (kernel/mm);
+ * the walk itself takes no lock.
  */
 #include <keel/arch.h>
 #include <keel/boot.h>
 #include <keel/errno.h>
 #include <keel/memblock.h>
 #include <keel/mm.h>
+#include <keel/panic.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vm.h>
@@ -41,6 +47,7 @@
 #define PTE_PCD  (1ULL << 4)
 #define PTE_PS   (1ULL << 7)
 #define PTE_G    (1ULL << 8)
+#define PTE_PROTNONE (1ULL << 10)   /* software: P clear, page kept */
 #define PTE_NX   (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
 
@@ -67,9 +74,20 @@ static unsigned int pt_index(vaddr_t va, int level)
 	return (va >> LEVEL_SHIFT(level)) & 511;
 }
 
+/* A leaf entry that maps a page, accessible or not (PROT_NONE). */
+static bool pte_mapped(u64 e)
+{
+	return e & (PTE_P | PTE_PROTNONE);
+}
+
 static u64 prot_to_pte(unsigned int prot)
 {
 	u64 e = PTE_P;
+
+	/* A user page with no access: not present to the MMU, so every
+	 * access faults (kernel user copies too), but still recorded. */
+	if ((prot & VM_USER) && !(prot & (VM_READ | VM_WRITE | VM_EXEC)))
+		return PTE_PROTNONE | PTE_US;
 
 	if (prot & VM_WRITE)
 		e |= PTE_RW;
@@ -87,6 +105,9 @@ static u64 prot_to_pte(unsigned int prot)
 static unsigned int pte_to_prot(u64 e)
 {
 	unsigned int prot = VM_READ;
+
+	if (!(e & PTE_P))
+		return VM_USER;     /* PTE_PROTNONE */
 
 	if (e & PTE_RW)
 		prot |= VM_WRITE;
@@ -141,9 +162,9 @@ int arch_map_page(paddr_t root, vaddr_t va, paddr_t pa, unsigned int prot)
 
 	if (!e)
 		return large ? -EEXIST : -ENOMEM;
-	if (*e & PTE_P)
+	if (pte_mapped(*e))
 		return -EEXIST;
-	*e = (pa & PTE_ADDR) | prot_to_pte(prot);
+	WRITE_ONCE(*e, (pa & PTE_ADDR) | prot_to_pte(prot));
 	return 0;
 }
 
@@ -183,10 +204,10 @@ paddr_t arch_unmap_page(paddr_t root, vaddr_t va)
 	u64 *e = pte_walk(root, va, 1, false, false, NULL);
 	paddr_t pa;
 
-	if (!e || !(*e & PTE_P))
+	if (!e || !pte_mapped(*e))
 		return 0;
 	pa = *e & PTE_ADDR;
-	*e = 0;
+	WRITE_ONCE(*e, 0);
 	return pa;
 }
 
@@ -194,9 +215,9 @@ int arch_protect_page(paddr_t root, vaddr_t va, unsigned int prot)
 {
 	u64 *e = pte_walk(root, va, 1, false, false, NULL);
 
-	if (!e || !(*e & PTE_P))
+	if (!e || !pte_mapped(*e))
 		return -ENOENT;
-	*e = (*e & PTE_ADDR) | prot_to_pte(prot);
+	WRITE_ONCE(*e, (*e & PTE_ADDR) | prot_to_pte(prot));
 	return 0;
 }
 
@@ -208,7 +229,7 @@ bool arch_translate(paddr_t root, vaddr_t va, paddr_t *pa, unsigned int *prot)
 	for (l = 4; l >= 1; l--) {
 		u64 e = table[pt_index(va, l)];
 
-		if (!(e & PTE_P))
+		if (l == 1 ? !pte_mapped(e) : !(e & PTE_P))
 			return false;
 		if (l == 1 || (e & PTE_PS)) {
 			u64 mask = LEVEL_SIZE(l) - 1;
@@ -345,4 +366,92 @@ void arch_mmu_init(const struct memmap *mm)
 	write_cr4(read_cr4() | X86_CR4_PGE);
 	arch_switch_space(kernel_root);
 	arch_tlb_flush_all();
+}
+
+/* ---- user address spaces ------------------------------------------------
+ *
+ * The user half is top-level slots 0..255, the kernel half 256..511. A new
+ * space copies the kernel's top-level entries once: they never change
+ * (arch_mmu_init made all of them), so the kernel half stays in sync.
+ */
+#define USER_SLOTS 256
+
+paddr_t arch_space_create(void)
+{
+	paddr_t root = pgtable_alloc_page();
+
+	if (!root)
+		return 0;
+	memcpy(table_at(root) + USER_SLOTS, table_at(kernel_root) + USER_SLOTS,
+	       USER_SLOTS * sizeof(u64));
+	return root;
+}
+
+/* Free the table at @pa, a level-@level table (3 = PDPT ... 1 = PT), and
+ * the tables below it. */
+static void free_user_table(paddr_t pa, int level)
+{
+	u64 *t = table_at(pa);
+	unsigned int i;
+
+	if (level > 1) {
+		for (i = 0; i < 512; i++)
+			if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
+				free_user_table(t[i] & PTE_ADDR, level - 1);
+	}
+	free_page(pfn_to_page(pa >> X86_PAGE_SHIFT));
+}
+
+void arch_space_destroy(paddr_t root)
+{
+	u64 *t = table_at(root);
+	unsigned int i;
+
+	KASSERT(root != kernel_root);
+	for (i = 0; i < USER_SLOTS; i++)
+		if (t[i] & PTE_P)
+			free_user_table(t[i] & PTE_ADDR, 3);
+	free_page(pfn_to_page(root >> X86_PAGE_SHIFT));
+}
+
+bool arch_next_mapped(paddr_t root, vaddr_t *vap, vaddr_t end)
+{
+	vaddr_t va = ALIGN_DOWN(*vap, X86_PAGE_SIZE);
+
+	while (va < end) {
+		u64 *table = table_at(root);
+		vaddr_t next;
+		int l;
+
+		for (l = 4; l >= 1; l--) {
+			u64 e = table[pt_index(va, l)];
+
+			if (l == 1 ? !pte_mapped(e) : !(e & PTE_P))
+				break;
+			if (l == 1 || (e & PTE_PS)) {
+				*vap = va;
+				return true;
+			}
+			table = table_at(e & PTE_ADDR);
+		}
+		/* Nothing mapped in the rest of this level-l entry's span. */
+		next = ALIGN_DOWN(va, LEVEL_SIZE(l)) + LEVEL_SIZE(l);
+		if (next <= va)
+			return false;
+		va = next;
+	}
+	return false;
+}
+
+paddr_t arch_replace_page(paddr_t root, vaddr_t va, paddr_t pa,
+			  unsigned int prot)
+{
+	u64 *e = pte_walk(root, va, 1, false, false, NULL);
+	paddr_t old;
+
+	if (!e || !pte_mapped(*e))
+		return 0;
+	old = *e & PTE_ADDR;
+	WRITE_ONCE(*e, (pa & PTE_ADDR) | prot_to_pte(prot));
+	return old;
 }

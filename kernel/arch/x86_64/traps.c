@@ -4,24 +4,37 @@
  * An exception in kernel mode is a kernel bug: it prints the vector, the
  * error code (decoded for page faults), all registers and a symbolized
  * backtrace, then panics. A page fault or double fault on the boot stack's
- * guard page is reported as a stack overflow. Interrupt vectors have no
- * handlers until the interrupts issue; one arriving is counted and logged,
- * never fatal.
+ * guard page is reported as a stack overflow. Two kernel-mode faults are
+ * expected: one at an instruction of the exception table (user-memory
+ * access, probes), which resumes at its fixup after the VM had its chance
+ * to page the address in, and one on the IRETQ to user mode, which is the
+ * task's fault. Interrupts go to the generic IRQ layer.
+ *
+ * From user mode (x86_user_trap, at the end of this file), an exception becomes
+ * a signal for the task and an interrupt is handled as in the kernel; both
+ * end with the exit work of a return to user mode.
  */
 #include <keel/arch.h>
 #include <keel/backtrace.h>
+#include <keel/errno.h>
 #include <keel/irq.h>
 #include <keel/ksyms.h>
+#include <keel/mm_space.h>
 #include <keel/panic.h>
 #include <keel/printk.h>
 #include <keel/rcu.h>
 #include <keel/sched.h>
+#include <keel/signal.h>
+#include <keel/string.h>
+#include <keel/task.h>
 #include <asm/cpu.h>
+#include <asm/layout.h>
 #include <asm/x86.h>
 
 #define X86_STUB_SIZE 16
 #define IDT_ENTRIES   256
 #define GATE_INTERRUPT 0x8e   /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_DPL3      0x60   /* INT n allowed from user mode */
 
 #define X86_PF_PROT  (1U << 0)
 #define X86_PF_WRITE (1U << 1)
@@ -102,6 +115,13 @@ void x86_idt_init(void)
 	idt[8].ist = IST_DOUBLE_FAULT;
 	idt[2].ist = IST_NMI;
 	idt[18].ist = IST_MACHINE_CHECK;
+	/*
+	 * INT3 and INTO are the only vectors user code may raise with an
+	 * INT instruction (as on Linux); any other INT n from ring 3 is a
+	 * #GP, so it can never fake an interrupt or an exception.
+	 */
+	idt[3].type_attr |= GATE_DPL3;
+	idt[4].type_attr |= GATE_DPL3;
 }
 
 void x86_idt_load(void)
@@ -178,15 +198,23 @@ extern char x86_probe_exec_return[], x86_probe_exec_fault[];
  * call returns from that call as if with -EFAULT.
  * Return: true if the fault was handled.
  */
-static bool x86_fixup_fault(struct trap_frame *tf)
+static const unsigned long *extable_find(unsigned long rip)
 {
 	const unsigned long *e;
 
-	for (e = __ex_table_start; e < __ex_table_end; e += 2) {
-		if (e[0] == tf->rip) {
-			tf->rip = e[1];
-			return true;
-		}
+	for (e = __ex_table_start; e < __ex_table_end; e += 2)
+		if (e[0] == rip)
+			return e;
+	return NULL;
+}
+
+static bool x86_fixup_fault(struct trap_frame *tf)
+{
+	const unsigned long *e = extable_find(tf->rip);
+
+	if (e) {
+		tf->rip = e[1];
+		return true;
 	}
 	if (tf->vector == 14 && (tf->error_code & X86_PF_INSTR) &&
 	    tf->rip == read_cr2() &&
@@ -262,14 +290,56 @@ static void x86_interrupt(u64 vector)
 	}
 }
 
+/* An interrupt vector (32-255), from kernel or user mode. */
+static void x86_handle_interrupt(u64 vector)
+{
+	irq_enter();
+	rcu_irq_enter();        /* an idle CPU leaves RCU's quiescent state */
+	x86_interrupt(vector);
+	rcu_irq_exit();
+	irq_exit();
+}
+
+static __noreturn void x86_bad_iret(struct trap_frame *tf);
+
+/*
+ * A kernel-mode page fault inside a user-memory access (an exception-table
+ * instruction) on a user address: let the VM resolve it (demand paging,
+ * copy-on-write, stack growth) when the interrupted code may sleep. Only
+ * if it cannot does the fixup turn the access into -EFAULT.
+ * Return: true when the access should simply be retried.
+ */
+static bool uaccess_fault_resolved(struct trap_frame *tf)
+{
+	unsigned long cr2 = read_cr2();
+	struct task *task = current ? current->task : NULL;
+	unsigned int flags = 0;
+	int err;
+
+	if (cr2 >= USER_TOP || !task || !task->mm || !extable_find(tf->rip))
+		return false;
+	/* Atomic context (a lock, no preemption, interrupts off): no paging. */
+	if (preempt_count() || !(tf->rflags & X86_RFLAGS_IF))
+		return false;
+	if (tf->error_code & X86_PF_WRITE)
+		flags |= MM_FAULT_WRITE;
+	if (tf->error_code & X86_PF_PROT)
+		flags |= MM_FAULT_PRESENT;
+	arch_irq_enable();
+	err = mm_handle_fault(task->mm, cr2, flags);
+	arch_irq_disable();
+	return err == 0;
+}
+
 /* Called from entry.S for every vector. */
 void x86_trap(struct trap_frame *tf)
 {
 	/*
 	 * The interrupted code may have had user access open (a user copy
-	 * in progress: RFLAGS.AC set), and the CPU does not clear AC on
-	 * entry. Close it, so handlers and any thread switched to from here
-	 * run under SMAP; IRETQ restores the interrupted AC from the frame.
+	 * in progress: RFLAGS.AC set; or user code with AC set for
+	 * alignment checks), and the CPU does not clear AC on entry. Close
+	 * it, so handlers and any thread switched to from here run under
+	 * SMAP; IRETQ restores the interrupted AC from the frame.
 	 */
 	if (x86_smap_enabled)
 		__asm__ __volatile__("clac" ::: "memory");
@@ -281,29 +351,29 @@ void x86_trap(struct trap_frame *tf)
 		__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	if (tf->vector == 8 || tf->vector == 18)
+		die(tf);
+	if (x86_frame_user(tf)) {
+		x86_user_trap(tf);
+		return;
+	}
+	if (tf->rip == (unsigned long)x86_iret_to_user && tf->vector < 32)
+		x86_bad_iret(tf);
 	/*
-	 * Hook for user processes: a page fault on a user address (from user
-	 * mode, or from a user-access routine in uaccess.S) goes to the VM
-	 * fault handler first (demand paging, copy-on-write, stack growth),
-	 * and only a fault it cannot resolve reaches the exception table,
-	 * which turns it into -EFAULT for the kernel caller (a user-mode
-	 * fault becomes SIGSEGV instead and must never consult the table).
-	 * A kernel-mode fault on a user address from an instruction with no
-	 * __ex_table entry is a kernel bug (a stray pointer, an SMAP
-	 * violation): it must oops, not be paged in. The handler may sleep:
-	 * interrupts are then re-enabled and AC is already clear (above).
-	 * There is no such handler yet, so every fault in a user access is
-	 * final.
+	 * A page fault on a user address from a user-access routine goes to
+	 * the VM fault handler first, and only a fault it cannot resolve
+	 * reaches the exception table, which turns it into -EFAULT for the
+	 * kernel caller. A kernel-mode fault on a user address from an
+	 * instruction with no __ex_table entry is a kernel bug (a stray
+	 * pointer, an SMAP violation): it oopses, it is never paged in.
 	 */
+	if (tf->vector == 14 && uaccess_fault_resolved(tf))
+		return;
 	if ((tf->vector == 14 || tf->vector == 13) && x86_fixup_fault(tf))
 		return;
 	if (tf->vector < 32)
 		die(tf);
-	irq_enter();
-	rcu_irq_enter();        /* an idle CPU leaves RCU's quiescent state */
-	x86_interrupt(tf->vector);
-	rcu_irq_exit();
-	irq_exit();
+	x86_handle_interrupt(tf->vector);
 	/*
 	 * Kernel preemption: back to code that had interrupts on and no
 	 * preemption disabled, with a reschedule due (a wake-up, the slice
@@ -312,4 +382,206 @@ void x86_trap(struct trap_frame *tf)
 	 */
 	if ((tf->rflags & X86_RFLAGS_IF) && !preempt_count() && need_resched())
 		preempt_schedule_irq();
+}
+
+
+/* ---- faults from user mode ------------------------------------------------ */
+
+/* Linux si_code values signal.h does not name (yet). */
+#define X86_FPE_FLTOVF  4
+#define X86_FPE_FLTUND  5
+#define X86_FPE_FLTRES  6
+#define X86_TRAP_HWBKPT 4
+#define X86_DR6_RESERVED 0xffff0ff0UL
+#define X86_DR6_STEP    (1UL << 14)
+#define X86_DR6_TRAPS   0xfUL
+
+/*
+ * The si_code of an x87 (#MF) or SIMD (#XM) exception, from the live
+ * registers (they are the task's: the FPU switch is eager), as Linux's
+ * fpu__exception_code: an unmasked exception flag, first match wins.
+ * 0 means spurious (no signal). Context: interrupts off.
+ */
+static int fpu_exception_code(u64 vector)
+{
+	unsigned int err;
+
+	if (vector == 16) {
+		u16 cwd, swd;
+
+		__asm__ __volatile__("fnstcw %0; fnstsw %1"
+				     : "=m"(cwd), "=m"(swd));
+		err = swd & ~cwd;
+	} else {
+		u32 mxcsr;
+
+		__asm__ __volatile__("stmxcsr %0" : "=m"(mxcsr));
+		err = ~(mxcsr >> 7) & mxcsr;
+	}
+	if (err & 0x001)
+		return FPE_FLTINV;
+	if (err & 0x004)
+		return FPE_FLTDIV;
+	if (err & 0x008)
+		return X86_FPE_FLTOVF;
+	if (err & 0x012)
+		return X86_FPE_FLTUND;
+	if (err & 0x020)
+		return X86_FPE_FLTRES;
+	return 0;
+}
+
+/* #DB: single step, a hardware breakpoint, or ICEBP (INT1). */
+static int debug_code(void)
+{
+	unsigned long dr6;
+
+	__asm__ __volatile__("mov %%dr6, %0" : "=r"(dr6));
+	__asm__ __volatile__("mov %0, %%dr6" : : "r"(X86_DR6_RESERVED));
+	dr6 ^= X86_DR6_RESERVED;
+	if (dr6 & X86_DR6_STEP)
+		return TRAP_TRACE;
+	if (dr6 & X86_DR6_TRAPS)
+		return X86_TRAP_HWBKPT;
+	return TRAP_BRKPT;
+}
+
+/*
+ * A user page fault: the VM first; what it cannot resolve is a signal.
+ * -ENOMEM kills the task (Linux would run the OOM killer; Keel has none,
+ * and retrying would loop): SIGKILL cannot be caught, so force_sig_fault
+ * with it ends the task.
+ */
+static void user_page_fault(struct trap_frame *tf, unsigned long cr2)
+{
+	struct task *task = current->task;
+	unsigned int flags = MM_FAULT_USER;
+	u64 e = tf->error_code;
+	int err = -EFAULT;
+
+	if (e & X86_PF_RSVD) {
+		pr_err("x86: reserved bit in a page table at %#lx (pid %d)\n",
+		       cr2, task->tid);
+		force_sig_fault(SIGKILL, SI_KERNEL, 0, 14);
+		return;
+	}
+	if (e & X86_PF_WRITE)
+		flags |= MM_FAULT_WRITE;
+	if (e & X86_PF_INSTR)
+		flags |= MM_FAULT_EXEC;
+	if (e & X86_PF_PROT)
+		flags |= MM_FAULT_PRESENT;
+	if (cr2 < USER_TOP && task->mm)
+		err = mm_handle_fault(task->mm, cr2, flags);
+	switch (err) {
+	case 0:
+		return;
+	case -EACCES:
+		force_sig_fault(SIGSEGV, SEGV_ACCERR, cr2, 14);
+		return;
+	case -EIO:
+		force_sig_fault(SIGBUS, BUS_ADRERR, cr2, 14);
+		return;
+	case -ENOMEM:
+		force_sig_fault(SIGKILL, SI_KERNEL, 0, 14);
+		return;
+	default:
+		force_sig_fault(SIGSEGV, SEGV_MAPERR, cr2, 14);
+	}
+}
+
+/*
+ * An exception from user mode, as Linux's x86 traps report it: the signal,
+ * its si_code, and si_addr (the faulting instruction for #DE/#UD/#DB/FPU
+ * errors, CR2 for page faults, 0 where Linux sends a plain force_sig).
+ * Context: interrupts off on entry (CR2, DR6 and the FPU status are read
+ * first), on when the signal is queued.
+ */
+static void user_exception(struct trap_frame *tf)
+{
+	u64 v = tf->vector;
+	unsigned long cr2 = v == 14 ? read_cr2() : 0;
+	int code = 0;
+
+	if (v == 16 || v == 19)
+		code = fpu_exception_code(v);
+	else if (v == 1)
+		code = debug_code();
+	if (!current->task)
+		x86_kthread_user_end(tf, cr2);
+	arch_irq_enable();
+	switch (v) {
+	case 0:
+		force_sig_fault(SIGFPE, FPE_INTDIV, tf->rip, v);
+		break;
+	case 1:
+		force_sig_fault(SIGTRAP, code, tf->rip, v);
+		break;
+	case 3:
+		force_sig_fault(SIGTRAP, SI_KERNEL, 0, v);
+		break;
+	case 6:
+		force_sig_fault(SIGILL, ILL_ILLOPN, tf->rip, v);
+		break;
+	case 9:
+		force_sig_fault(SIGFPE, SI_KERNEL, 0, v);
+		break;
+	case 11:        /* #NP */
+	case 12:        /* #SS */
+		force_sig_fault(SIGBUS, SI_KERNEL, 0, v);
+		break;
+	case 14:
+		user_page_fault(tf, cr2);
+		break;
+	case 16:
+	case 19:
+		if (code)       /* else spurious: just resume */
+			force_sig_fault(SIGFPE, code, tf->rip, v);
+		break;
+	case 17:
+		force_sig_fault(SIGBUS, BUS_ADRALN, 0, v);
+		break;
+	default:
+		/* #OF/#BR (INT 4), #TS, #GP, and anything unexpected. */
+		if (v != 4 && v != 5 && v != 10 && v != 13)
+			pr_warn("x86: %s (vector %llu) from user mode at %#llx\n",
+				exception_name(v), v, tf->rip);
+		force_sig_fault(SIGSEGV, SI_KERNEL, 0, v);
+	}
+}
+
+/*
+ * x86_user_trap - an interrupt or exception that came from user mode
+ * (entry.S did the SWAPGS). Returns with interrupts off, ready for the
+ * IRETQ to user mode.
+ */
+void x86_user_trap(struct trap_frame *tf)
+{
+	if (tf->vector >= 32)
+		x86_handle_interrupt(tf->vector);
+	else
+		user_exception(tf);
+	x86_exit_to_user(tf);
+}
+
+/*
+ * x86_bad_iret - the IRETQ to user mode faulted (#GP for a non-canonical
+ * RIP, for instance, after a sigreturn set one). The CPU pushed this
+ * kernel-mode frame @tf right below the IRET frame of the task's user
+ * registers, and the general registers in @tf are already the user's:
+ * rebuild the user frame from both, and treat the fault as the task's
+ * own, as Linux's fixup_bad_iret does. The user frame is above @tf, so
+ * the copy moves the registers up, and nothing below survives.
+ */
+static __noreturn void x86_bad_iret(struct trap_frame *tf)
+{
+	struct trap_frame *u = &arch_user_regs(current)->tf;
+	u64 vector = tf->vector, error = tf->error_code;
+
+	memmove(u, tf, __builtin_offsetof(struct trap_frame, vector));
+	u->vector = vector;
+	u->error_code = error;
+	user_exception(u);
+	x86_exit_to_user(u);
+	x86_iret_to_user_frame(u);
 }

@@ -184,4 +184,26 @@ arch_put_user_\size:
 	PUT_USER 4, "movl %esi, (%rdi)"
 	PUT_USER 8, "movq %rsi, (%rdi)"
 
+/*
+ * long arch_cmpxchg_user_4(u32 __user *p, u32 *old, u32 new);
+ * LOCK CMPXCHG: EAX holds the expected value and receives the one found.
+ */
+	.globl arch_cmpxchg_user_4
+	.type arch_cmpxchg_user_4, @function
+arch_cmpxchg_user_4:
+	movl (%rsi), %eax
+	USER_ACCESS_BEGIN
+.Lcmpxchg_user_4:
+	lock cmpxchgl %edx, (%rdi)
+	USER_ACCESS_END
+	movl %eax, (%rsi)
+	xorl %eax, %eax
+	ret
+.Lcmpxchg_user_fault_4:
+	USER_ACCESS_END
+	movq $-EFAULT, %rax
+	ret
+	EX_ENTRY .Lcmpxchg_user_4, .Lcmpxchg_user_fault_4
+	.size arch_cmpxchg_user_4, . - arch_cmpxchg_user_4
+
 	.section .note.GNU-stack, "", @progbits

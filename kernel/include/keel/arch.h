@@ -215,6 +215,30 @@ void arch_switch_space(paddr_t root);
 /* The kernel's own address space (built by arch_mmu_init). */
 paddr_t arch_kernel_root(void);
 
+/*
+ * User address spaces (kernel/mm/space.c).
+ *	arch_space_create: a new top-level table whose kernel half is the
+ *		kernel's (shared, never changes) and whose user half is empty.
+ *		Return: its physical address, or 0 (no memory).
+ *	arch_space_destroy: free @root and every intermediate table of its
+ *		user half; the pages mapped there are the caller's (unmap and
+ *		release them first). The kernel half is left alone.
+ *	arch_next_mapped: the first mapped 4 KiB page at or above *@va and
+ *		below @end, skipping empty tables whole. Return: true with
+ *		*@va set to it, false when there is none.
+ *	arch_replace_page: point an already mapped @va at @pa with @prot.
+ *		Return: the previous physical address, or 0 if unmapped
+ *		(then nothing is mapped).
+ * A user page mapped with VM_USER and none of VM_READ/WRITE/EXEC
+ * (PROT_NONE) stays recorded, and is reported by arch_translate (prot
+ * VM_USER) and the calls above, but every access to it faults.
+ */
+paddr_t arch_space_create(void);
+void arch_space_destroy(paddr_t root);
+bool arch_next_mapped(paddr_t root, vaddr_t *va, vaddr_t end);
+paddr_t arch_replace_page(paddr_t root, vaddr_t va, paddr_t pa,
+			  unsigned int prot);
+
 void arch_tlb_flush_page(vaddr_t va);
 void arch_tlb_flush_range(vaddr_t va, u64 size);
 void arch_tlb_flush_all(void);
@@ -282,6 +306,13 @@ long arch_put_user_1(void __user *p, u64 val);
 long arch_put_user_2(void __user *p, u64 val);
 long arch_put_user_4(void __user *p, u64 val);
 long arch_put_user_8(void __user *p, u64 val);
+/*
+ * arch_cmpxchg_user_4 - one atomic compare-and-exchange of the aligned
+ * 4-byte user word at @p (futexes): if it holds *@old, store @new; *@old
+ * gets the value found either way. It needs write access even when the
+ * comparison fails. Return: 0 or -EFAULT (*@old untouched then).
+ */
+long arch_cmpxchg_user_4(u32 __user *p, u32 *old, u32 new);
 
 /* ---- threads --------------------------------------------------------------
  *
@@ -369,6 +400,32 @@ void arch_thread_set_tls(struct thread *t, unsigned long tls);
  * load @next's, and point the CPU's kernel-entry stack at @next's stack.
  */
 void arch_switch_user_state(struct thread *prev, struct thread *next);
+
+/*
+ * For exec's auxiliary vector: AT_HWCAP and AT_HWCAP2 as Linux reports
+ * them on this CPU, the AT_PLATFORM string, and AT_MINSIGSTKSZ (the
+ * smallest alternate signal stack a handler frame fits in).
+ */
+unsigned long arch_elf_hwcap(void);
+unsigned long arch_elf_hwcap2(void);
+const char *arch_elf_platform(void);
+unsigned long arch_min_sigstksz(void);
+
+/*
+ * arch_cpuinfo_show - CPU @cpu's /proc/cpuinfo block in Linux's format
+ * for this architecture, without the separating blank line (procfs;
+ * kernel/arch/x86_64/proc_cpuinfo.c). Return: the full length, like
+ * snprintf (>= @size: cut, retry with a bigger buffer).
+ */
+size_t arch_cpuinfo_show(unsigned int cpu, char *buf, size_t size);
+
+/*
+ * arch_elf_core_regs - the calling task's user registers @r (its own
+ * frame) in the order of the ELF core file's general register set
+ * (x86_64: struct user_regs_struct, 27 words), for NT_PRSTATUS.
+ */
+#define ARCH_ELF_NGREG 27
+void arch_elf_core_regs(struct user_regs *r, u64 out[ARCH_ELF_NGREG]);
 
 /* Early boot entry into generic code, after arch set-up. */
 __noreturn void kernel_main(struct boot_info *bi);

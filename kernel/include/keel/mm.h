@@ -25,6 +25,7 @@
 #define PAGE_MASK   (~(PAGE_SIZE - 1))
 #define MAX_ORDER   10          /* largest block: 2^10 pages = 4 MiB */
 
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
 #define PFN_UP(x)   (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 #define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
 

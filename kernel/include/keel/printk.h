@@ -42,6 +42,13 @@
 
 int printk(const char *fmt, ...) __printf(1, 2);
 int vprintk(const char *fmt, va_list ap);
+/*
+ * console_write_user - write @len bytes of program output (the console
+ * device) to the consoles under the log lock, so they never interleave
+ * with a kernel line byte by byte. Callers pass small chunks (the lock
+ * is held, interrupts off, for the whole write).
+ */
+void console_write_user(const char *s, size_t len);
 
 #define pr_emerg(fmt, ...)  printk(KERN_EMERG pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_alert(fmt, ...)  printk(KERN_ALERT pr_fmt(fmt), ##__VA_ARGS__)

@@ -15,4 +15,11 @@ u64 get_random_u64(void);
 /* A uniformly random value in [0, @bound) (@bound > 0). */
 u64 get_random_below(u64 bound);
 
+/*
+ * chacha20_block - one ChaCha20 block (RFC 8439) with a 64-bit block
+ * counter in words 12-13 and a zero nonce; exposed for the known-answer
+ * ktest.
+ */
+void chacha20_block(const u32 key[8], u64 counter, u32 out[16]);
+
 #endif /* KEEL_RANDOM_H */

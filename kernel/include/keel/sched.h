@@ -75,6 +75,12 @@
 
 #define THREAD_NAME_LEN     16
 #define KTHREAD_STACK_SIZE  (16 * 1024)
+/*
+ * Bytes at the top of every thread's stack kept free for the user register
+ * record of a task (arch_user_regs(), <keel/arch.h>): entries from user
+ * mode build it there, so kernel code of the task runs below it.
+ */
+#define THREAD_STACK_TOP_RESERVE 256
 
 /* A set of CPUs (NR_CPUS bits). */
 struct cpumask {
@@ -273,6 +279,11 @@ int sched_effective_prio(const struct thread *t);
 unsigned int sched_nr_running(unsigned int cpu);
 /* Context switches on @cpu since boot. */
 u64 sched_nr_switches(unsigned int cpu);
+/*
+ * sched_thread_runtime - @t's CPU time, including the part of its current
+ * run not yet charged. Context: any thread context (takes its rq lock).
+ */
+u64 sched_thread_runtime(struct thread *t);
 
 /* Set need_resched on @cpu (an IPI when it is another CPU). */
 void resched_cpu(unsigned int cpu);
@@ -304,6 +315,8 @@ struct thread *kthread_run(int (*fn)(void *arg), void *arg, const char *name);
 int kthread_join(struct thread *t);
 /* Let @t be freed when it ends; no join. */
 void kthread_detach(struct thread *t);
+/* Free a thread that was created but never started (an aborted fork). */
+void kthread_destroy(struct thread *t);
 /* End the calling thread with @code. */
 __noreturn void kthread_exit(int code);
 

@@ -58,6 +58,8 @@ void *kzalloc(size_t size, gfp_t gfp);
 void *kcalloc(size_t n, size_t size, gfp_t gfp);
 void *krealloc(void *p, size_t new_size, gfp_t gfp);
 void kfree(const void *p);
+/* A kmalloc'd copy of string @s, or NULL. */
+char *kstrdup(const char *s, gfp_t gfp);
 /* Usable size of a kmalloc'd block (at least what was asked for). */
 size_t ksize(const void *p);
 

@@ -44,6 +44,7 @@
 #include <keel/signal.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
+#include <keel/usertime.h>
 #include <keel/wait.h>
 
 struct mm;
@@ -51,6 +52,7 @@ struct files;
 struct fs_ctx;
 struct sighand;
 struct process;
+struct completion;
 
 /* ---- credentials ---------------------------------------------------------- */
 
@@ -63,7 +65,22 @@ struct cred {
 	gid_t gid, egid, sgid, fsgid;
 	unsigned int ngroups;
 	gid_t groups[CRED_GROUPS_INLINE];
+	/*
+	 * Capability sets (capabilities(7)), kept by Linux's rules for uid
+	 * changes and exec, reported by capget and /proc; Keel's permission
+	 * checks still test euid 0 (cred_is_root).
+	 */
+	u64 cap_inheritable, cap_permitted, cap_effective;
 };
+
+#define CAP_LAST_CAP  40                        /* Linux 6.1 */
+#define CAP_FULL_SET  ((1ULL << (CAP_LAST_CAP + 1)) - 1)
+
+/*
+ * cred_fix_caps - apply capabilities(7)'s "effect of user ID changes"
+ * after @c's uids changed from (@r, @e, @s). Context: process->lock.
+ */
+void cred_fix_caps(struct cred *c, uid_t r, uid_t e, uid_t s);
 
 /* Is @c privileged (Keel has no capability sets yet: euid 0 is root)? */
 static inline bool cred_is_root(const struct cred *c)
@@ -98,6 +115,8 @@ bool cred_in_group(const struct cred *c, gid_t gid);
 #define RLIMIT_RTTIME     15
 #define RLIM_NLIMITS      16
 #define RLIM_INFINITY     (~0ULL)
+/* fs.nr_open: no RLIMIT_NOFILE may exceed it, not even root's (Linux's default). */
+#define NR_OPEN_MAX       1048576ULL
 
 struct rlimit64 {
 	u64 rlim_cur;
@@ -128,6 +147,10 @@ struct process {
 	unsigned int nr_tasks;          /* live tasks, [T] */
 	pid_t pgid, sid;                /* [T] */
 	int exit_signal;                /* [I] sent to the parent at exit (SIGCHLD) */
+	bool execed;                    /* [T] has called exec (setpgid: EACCES) */
+	bool child_subreaper;           /* [T] PR_SET_CHILD_SUBREAPER */
+	bool dumpable;                  /* [p] PR_SET_DUMPABLE (0 after set-id exec) */
+	bool keepcaps;                  /* [p] PR_SET_KEEPCAPS (cleared by exec) */
 
 	/* Exit and stop state, [T]. */
 	enum process_state state;
@@ -135,8 +158,8 @@ struct process {
 	bool group_exiting;             /* exit_group or fatal signal in progress */
 	int group_exit_status;
 	int stop_report;                /* stop/continue status not yet waited for (0: none) */
+	struct task *exec_task;         /* a task in exec waiting for the others to die */
 	struct wait_queue_head wait_children;   /* the parent sleeps here in wait4 */
-	struct task *vfork_waiter;      /* [T] parent blocked in vfork until exec/exit */
 
 	/* Credentials and limits, [p]. */
 	struct cred cred;
@@ -149,6 +172,12 @@ struct process {
 	u64 children_utime_ns, children_stime_ns;
 	u64 utime_ns, stime_ns;         /* of exited tasks of this process */
 	u64 start_time_ns;              /* [I] monotonic time of creation */
+	unsigned long min_flt;          /* [p] faults of its exited tasks */
+	unsigned long maxrss_kib;       /* [p] largest rss seen at an exit or exec */
+	unsigned long children_min_flt; /* [p] of reaped children (and theirs) */
+	unsigned long children_maxrss_kib; /* [p] largest of reaped children */
+	struct itimer_state itimers;    /* setitimer/alarm: <keel/usertime.h> */
+	struct ptimer_state ptimers;    /* timer_create: <keel/usertime.h> */
 
 	char comm[TASK_COMM_LEN];       /* [p] exec sets it to the file name */
 	char *exe_path;                 /* [p] kmalloc'd path of the executable */
@@ -170,9 +199,16 @@ struct task {
 	struct task_signals sig;        /* blocked mask, private pending: <keel/signal.h> */
 
 	int __user *clear_child_tid;    /* [t] CLONE_CHILD_CLEARTID / set_tid_address */
+	int __user *set_child_tid;      /* [I] CLONE_CHILD_SETTID: written at first run */
+	void __user *robust_list;       /* [t] set_robust_list head (<keel/futex.h>) */
+	struct completion *vfork_done;  /* [t] the vfork parent waits on it until
+					   this task execs or exits */
 	bool exiting;                   /* [t] in task_exit */
+	int pdeath_signal;              /* [T] PR_SET_PDEATHSIG: sent when the parent dies */
+	bool no_new_privs;              /* [t] PR_SET_NO_NEW_PRIVS: sticky, inherited */
 	u64 syscalls;                   /* [t] system calls made (for /proc status) */
 	u64 utime_ns;                   /* [t] time in user mode (approximate) */
+	unsigned long min_flt;          /* [t] page faults resolved (ru_minflt) */
 };
 
 /* The running task, or NULL in a kernel thread. */
@@ -227,6 +263,16 @@ struct process *process_by_pid(pid_t pid);
 /* The init process (pid 1), or NULL before it exists. */
 extern struct process *init_process;
 
+/*
+ * process_pgrp_orphaned - is @p's process group orphaned (no member has a
+ * parent outside the group but in the same session, init excepted)?
+ * Context: process context; takes tasklist_lock.
+ */
+bool process_pgrp_orphaned(struct process *p);
+
+/* Processes not yet reaped (for sysinfo and /proc). */
+unsigned int nr_processes(void);
+
 void process_get(struct process *p);
 void process_put(struct process *p);
 
@@ -245,6 +291,13 @@ int user_init_start(const char *path, const char *const argv[],
  * << 8, or a signal number). The last task of a process makes it a zombie.
  */
 __noreturn void task_exit(int status);
+/*
+ * coredump_write - write the calling process's core file ("core" in its
+ * working directory) for fatal signal @sig, if RLIMIT_CORE is not 0 and
+ * the process is dumpable. Return: 0 when a dump was written (the wait
+ * status then gets the core bit), else -errno. Context: the dying task.
+ */
+int coredump_write(int sig);
 /* exit_group: kill every other task of the process, then task_exit. */
 __noreturn void process_exit_group(int status);
 

@@ -45,6 +45,8 @@ struct clocksource {
 u64 clock_monotonic_ns(void);
 /* Nanoseconds since 1970-01-01 UTC (RTC at boot + monotonic). */
 u64 clock_realtime_ns(void);
+/* Set the wall clock to @ns. Return: 0, -EINVAL if before the monotonic clock. */
+int clock_realtime_set(u64 ns);
 /* The clock source in use (for the boot log and /proc later). */
 const char *clock_source_name(void);
 
