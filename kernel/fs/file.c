@@ -6,6 +6,7 @@
 #include <keel/locks.h>
 #include <keel/poll.h>
 #include <keel/slab.h>
+#include <keel/sprintf.h>
 #include <keel/string.h>
 #include <keel/task.h>
 
@@ -217,6 +218,36 @@ struct file *anon_file_create_shared(struct file *sibling,
 				     void *priv, int flags)
 {
 	return anon_file_on(file_inode(sibling), fops, priv, flags);
+}
+
+/**
+ * anon_inode_path - a path that opens the anonymous inode @inode (the
+ * target of a magic link to a pipe): a new unhashed anon_inodefs dentry
+ * that holds @inode and goes away with its last reference.
+ * Context: [n] held. Return: 0 with @out referenced (the caller's
+ * reference on @inode moves into it), or -errno (@inode put).
+ */
+int anon_inode_path(struct inode *inode, struct path *out)
+{
+	char name[32];
+	struct dentry *d;
+	int len;
+
+	if (!anon_mnt || inode->i_sb != anon_sb) {
+		iput(inode);
+		return -ENOENT;
+	}
+	len = scnprintf(name, sizeof(name), "anon:[%llu]", inode->i_ino);
+	d = d_alloc(anon_sb->s_root, name, (size_t)len);
+	if (IS_ERR(d)) {
+		iput(inode);
+		return (int)PTR_ERR(d);
+	}
+	d_instantiate(d, inode);
+	d_delete(d);            /* never found by name */
+	out->mnt = mnt_get(anon_mnt);
+	out->dentry = d;
+	return 0;
 }
 
 /* Weak defaults until the pipe code provides named pipes. */

@@ -163,6 +163,11 @@ struct file *file_alloc(const struct path *path, struct inode *inode,
 			unsigned int fmode);
 /* Open the object at @path (with references) as @flags. ERR_PTR. */
 struct file *vfs_open_path(const struct path *path, int flags);
+/*
+ * A new unhashed dentry of anon_inodefs for @inode (its reference moves
+ * in): what a magic link to a pipe or socket walks to. [n] held.
+ */
+int anon_inode_path(struct inode *inode, struct path *out);
 struct file *do_open(struct nameidata *nd, const char *name, int flags,
 		     umode_t mode);
 unsigned int open_flags_to_fmode(int flags);
@@ -210,6 +215,12 @@ int vfs_link(const struct path *old, struct nameidata *nnd,
 	     const char *nname);
 int vfs_rename(struct nameidata *ond, const char *oname,
 	       struct nameidata *nnd, const char *nname, unsigned int flags);
+/*
+ * The object magic link @link stands for (->get_path). [n] held.
+ * Return: 0 with @res referenced, 1: not magic (follow the text), -errno.
+ */
+int follow_magic_link(struct nameidata *nd, struct inode *link,
+		      struct path *res);
 /* Resolve @name from the global root as root (boot, tests). */
 int vfs_lookup_kernel(const char *name, unsigned int flags,
 		      struct path *res);

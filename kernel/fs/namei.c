@@ -13,7 +13,10 @@
  *    the name; more than MAXSYMLINKS (40) in one walk is -ELOOP;
  *  - components longer than NAME_MAX are -ENAMETOOLONG, names of PATH_MAX
  *    bytes or more too (getname), and so is a symlink expansion that
- *    would exceed PATH_MAX.
+ *    would exceed PATH_MAX;
+ *  - a "magic link" (an inode with ->get_path, procfs's fd/N) is not
+ *    followed by its text: the walk jumps to the object it stands for
+ *    (an open file's own dentry, even a deleted or unnamed one).
  * walk_parent() stops before the last component and records it in the
  * nameidata for the create/remove/rename calls.
  *
@@ -286,6 +289,57 @@ static int walk_root(struct walk *w)
 	return 0;
 }
 
+/**
+ * follow_magic_link - the object magic link @link (->get_path) stands
+ * for, as a walk of @nd may reach it: not with LOOKUP_NO_SYMLINKS (-ELOOP)
+ * nor in a scoped walk (LOOKUP_BENEATH, LOOKUP_IN_ROOT: -EXDEV, as Linux),
+ * and counted against MAXSYMLINKS.
+ * Context: [n] held. Return: 0 with @res referenced, 1 when @link is not
+ * magic (follow its text), or -errno.
+ */
+int follow_magic_link(struct nameidata *nd, struct inode *link,
+		      struct path *res)
+{
+	int err;
+
+	if (!link->i_op || !link->i_op->get_path)
+		return 1;
+	if (nd->flags & LOOKUP_NO_SYMLINKS)
+		return -ELOOP;
+	err = link->i_op->get_path(link, res);
+	if (err)
+		return err;
+	if (nd->flags & (LOOKUP_BENEATH | LOOKUP_IN_ROOT))
+		err = -EXDEV;
+	else if (++nd->nlinks > MAXSYMLINKS)
+		err = -ELOOP;
+	if (err)
+		path_put(res);
+	return err;
+}
+
+/*
+ * Follow a magic link: the walk goes on from the object @link stands
+ * for, with the rest of the name unchanged. Return: 0 (jumped), 1 (not
+ * magic: follow the text) or -errno.
+ */
+static int jump_link(struct walk *w, struct inode *link)
+{
+	struct path target;
+	int err = follow_magic_link(w->nd, link, &target);
+
+	if (err)
+		return err;
+	if ((w->nd->flags & LOOKUP_NO_XDEV) && target.mnt != w->cur.mnt) {
+		path_put(&target);
+		return -EXDEV;
+	}
+	path_put(&w->cur);
+	w->cur = target;
+	w->depth = 0;
+	return 0;
+}
+
 /*
  * One step of the walk: component @name (@len) with @rest after it.
  * Return: 0 (moved), or -errno.
@@ -321,9 +375,14 @@ static int walk_step(struct walk *w, const char *name, size_t len,
 	}
 	if (S_ISLNK(next.dentry->d_inode->i_mode) &&
 	    (!last || (nd->flags & LOOKUP_FOLLOW) || *rest)) {
-		char *np = expand_link(nd, next.dentry->d_inode, &w->buf,
-				       rest);
+		char *np;
+		int err = jump_link(w, next.dentry->d_inode);
 
+		if (err <= 0) {
+			path_put(&next);
+			return err;
+		}
+		np = expand_link(nd, next.dentry->d_inode, &w->buf, rest);
 		path_put(&next);
 		if (IS_ERR(np))
 			return PTR_ERR(np);

@@ -47,6 +47,12 @@ static int open_create(struct nameidata *nd, struct path *parent, int flags,
 			return -EEXIST;
 		}
 		if (S_ISLNK(inode->i_mode) && !(flags & O_NOFOLLOW)) {
+			/* A magic link (/proc/self/fd/N) opens its object. */
+			err = follow_magic_link(nd, inode, res);
+			if (err <= 0) {
+				dput(d);
+				return err;
+			}
 			if (++nd->nlinks > MAXSYMLINKS || !inode->i_link) {
 				dput(d);
 				return -ELOOP;

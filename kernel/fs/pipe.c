@@ -12,7 +12,10 @@
  *
  * Anonymous pipes are two files on one inode; a FIFO's pipe hangs on its
  * inode (i_pipe) while any end is open, so opens meet there and the data
- * is dropped when the last end closes.
+ * is dropped when the last end closes. An anonymous pipe hangs on its
+ * anon_inodefs inode the same way, so opening /proc/<pid>/fd/<n> (a
+ * magic link to that inode) reopens it through fifo_open, which like
+ * Linux neither waits for a partner nor fails with ENXIO for it.
  *
  * Locking legend (order: fifo_lock -> pipe->lock -> wait-queue locks):
  *	[f]	fifo_lock: every FIFO inode's i_pipe, a FIFO pipe's files count
@@ -38,8 +41,17 @@
 
 unsigned int pipe_max_size = 1048576;
 
+#define ANON_INODE_FS_MAGIC 0x09041934
+
 static DEFINE_MUTEX(fifo_lock);
 static const struct file_operations pipe_fops;
+
+/* A pipe(2) pipe, not a named FIFO: opens never wait (Linux's is_pipe). */
+static bool pipe_is_anon(const struct pipe *p)
+{
+	return p->fifo_inode &&
+	       p->fifo_inode->i_sb->s_magic == ANON_INODE_FS_MAGIC;
+}
 
 /* ---- the ring ------------------------------------------------------------ */
 
@@ -519,6 +531,9 @@ int pipe_create_files(struct file *res[2], int flags)
 		pipe_free(p);
 		return (int)PTR_ERR(rd);
 	}
+	/* No other opener can see the inode yet: [f] is not needed. */
+	p->fifo_inode = file_inode(rd);
+	p->fifo_inode->i_pipe = p;
 	p->files = 2;
 	wr = anon_file_create_shared(rd, &pipe_fops, p,
 				     O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)));
@@ -621,7 +636,7 @@ static void fifo_wake_partner(struct pipe *p)
 /* The open rendezvous of fifo(7). [l] held. Return: 0 or -errno. */
 static int fifo_open_ends(struct pipe *p, struct file *f, unsigned int *fmode)
 {
-	bool nonblock = file_nonblock(f);
+	bool nonblock = file_nonblock(f), anon = pipe_is_anon(p);
 
 	switch (f->f_mode & (FMODE_READ | FMODE_WRITE)) {
 	case FMODE_READ:
@@ -630,17 +645,17 @@ static int fifo_open_ends(struct pipe *p, struct file *f, unsigned int *fmode)
 		if (p->readers++ == 0)
 			fifo_wake_partner(p);
 		f->f_pos = p->w_counter;
-		if (!p->writers && !nonblock)
+		if (!p->writers && !nonblock && !anon)
 			return fifo_wait_for_partner(p, &p->w_counter);
 		return 0;
 	case FMODE_WRITE:
-		if (nonblock && !p->readers)
+		if (nonblock && !p->readers && !anon)
 			return -ENXIO;
 		p->w_counter++;
 		*fmode = FMODE_WRITE;
 		if (p->writers++ == 0)
 			fifo_wake_partner(p);
-		if (!p->readers)
+		if (!p->readers && !anon)
 			return fifo_wait_for_partner(p, &p->r_counter);
 		return 0;
 	case FMODE_READ | FMODE_WRITE:

@@ -28,7 +28,7 @@ struct pipe {
 	unsigned int r_counter;         /* [l] read opens so far */
 	unsigned int w_counter;         /* [l] write opens so far */
 	unsigned int files;             /* [l] ([f] for FIFOs) files on it */
-	struct inode *fifo_inode;       /* [I] NULL for pipe(2) */
+	struct inode *fifo_inode;       /* [I] its inode (NULL: kernel-made) */
 };
 
 /* A buffer on either side of the kernel boundary. */

@@ -219,6 +219,8 @@ static const struct proc_dir_ops proc_task_dir_ops = {
 #define PRIV(n, fn) { .name = n, .mode = S_IFREG | 0400, \
 		      .flags = PROC_PRIVATE, .show = fn }
 #define LNK(n, fn) { .name = n, .mode = S_IFLNK | 0777, .link = fn }
+#define MLNK(n, fn, ops) { .name = n, .mode = S_IFLNK | 0777, .link = fn, \
+			   .iops = ops }
 #define COMM { .name = "comm", .mode = S_IFREG | 0644, \
 	       .show = proc_comm_show, .store = proc_comm_store }
 
@@ -235,8 +237,8 @@ static const struct proc_entry proc_tid_children[] = {
 	REG("statm", proc_pid_statm),
 	REG("maps", proc_pid_maps),
 	REG("mounts", proc_mounts_show),
-	LNK("cwd", proc_cwd_link),
-	LNK("root", proc_root_link),
+	MLNK("cwd", proc_cwd_link, &proc_cwd_link_iops),
+	MLNK("root", proc_root_link, &proc_root_link_iops),
 	LNK("exe", proc_exe_link),
 	{ 0 }
 };
@@ -255,8 +257,8 @@ static const struct proc_entry proc_pid_children[] = {
 	REG("statm", proc_pid_statm),
 	REG("maps", proc_pid_maps),
 	REG("mounts", proc_mounts_show),
-	LNK("cwd", proc_cwd_link),
-	LNK("root", proc_root_link),
+	MLNK("cwd", proc_cwd_link, &proc_cwd_link_iops),
+	MLNK("root", proc_root_link, &proc_root_link_iops),
 	LNK("exe", proc_exe_link),
 	{ 0 }
 };

@@ -10,9 +10,10 @@
  * Lock order used here: vfs_ns_lock -> tasklist_lock -> files->lock or
  * fs_ctx->lock.
  *
- * Opening fd/<n> follows the path by name, so for pipes and anonymous
- * files it fails (Linux reopens the very file): the VFS would need a
- * "magic link" hook for that.
+ * fd/<n>, cwd and root are also "magic links" (->get_path): a path walk
+ * through them lands on the open file or directory itself, not on the
+ * text, so open() reopens deleted and O_TMPFILE files and pipes, like
+ * Linux. exe keeps following its text (exec records only the name).
  */
 #include <keel/bitops.h>
 #include <keel/kstrtox.h>
@@ -83,11 +84,71 @@ static int fd_link(struct proc_inode *pi, char *buf, size_t size)
 	return len;
 }
 
+/* May the caller follow @pid's magic links (Linux: ptrace read access)? */
+static int may_follow(pid_t pid)
+{
+	struct process *p = proc_get_process(pid);
+	bool ok;
+
+	if (!p)
+		return -ENOENT;
+	ok = proc_may_access(p);
+	process_put(p);
+	return ok ? 0 : -EACCES;
+}
+
+/*
+ * Following fd/<n> lands on the open file itself: its own dentry (even
+ * deleted or O_TMPFILE), or for a pipe or socket a fresh dentry on its
+ * inode, so open() reopens it. Other anonymous files keep their text.
+ * Only path references are taken under the fd table lock: they are never
+ * the last reference to a file.
+ */
+static int fd_get_path(struct inode *inode, struct path *out)
+{
+	struct proc_inode *pi = PROC_I(inode);
+	struct inode *anon = NULL;
+	struct files *files;
+	struct file *f;
+	int err = may_follow(pi->pid);
+
+	if (err)
+		return err;
+	files = lock_files(pi->pid, pi->tid);
+	if (!files)
+		return -ENOENT;
+	err = -ENOENT;
+	f = (unsigned int)pi->fd < files->max_fds ? files->fd[pi->fd] : NULL;
+	if (f && f->f_path.mnt && f->f_path.mnt->mnt_sb->s_magic ==
+	    ANON_INODE_FS_MAGIC) {
+		umode_t mode = file_inode(f)->i_mode;
+
+		err = 1;
+		if (S_ISFIFO(mode) || S_ISSOCK(mode))
+			anon = iget(file_inode(f));
+	} else if (f) {
+		*out = f->f_path;
+		path_get(out);
+		err = 0;
+	}
+	unlock_files(files);
+	if (anon)
+		err = anon_inode_path(anon, out);
+	return err;
+}
+
+static const struct inode_operations fd_link_iops = {
+	.get_path = fd_get_path,
+};
+
 /* Linux shows an fd's open mode in its link's permission bits. */
 static const struct proc_entry fd_link_entries[] = {
-	{ .name = "fd", .mode = S_IFLNK | 0500, .link = fd_link },
-	{ .name = "fd", .mode = S_IFLNK | 0300, .link = fd_link },
-	{ .name = "fd", .mode = S_IFLNK | 0700, .link = fd_link },
+	{ .name = "fd", .mode = S_IFLNK | 0500, .link = fd_link,
+	  .iops = &fd_link_iops },
+	{ .name = "fd", .mode = S_IFLNK | 0300, .link = fd_link,
+	  .iops = &fd_link_iops },
+	{ .name = "fd", .mode = S_IFLNK | 0700, .link = fd_link,
+	  .iops = &fd_link_iops },
 };
 
 /* The open mode of fd @fd (FMODE_READ/WRITE bits), or -1: not open. */
@@ -299,6 +360,51 @@ static int fs_link(struct proc_inode *pi, char *buf, size_t size, bool root)
 	path_put(&croot);
 	return len;
 }
+
+/* Following cwd or root lands on the task's very directory. [n] held. */
+static int fs_get_path(struct inode *inode, struct path *out, bool root)
+{
+	struct proc_inode *pi = PROC_I(inode);
+	struct process *p;
+	struct task *t;
+	int err = may_follow(pi->pid);
+
+	if (err)
+		return err;
+	err = -ENOENT;
+	spin_lock(&tasklist_lock);
+	p = process_by_pid(pi->pid);
+	t = p ? proc_task_locked(p, pi->tid) : NULL;
+	if (t && t->fs) {
+		spin_lock(&t->fs->lock);
+		*out = root ? t->fs->root : t->fs->pwd;
+		if (out->dentry) {
+			path_get(out);
+			err = 0;
+		}
+		spin_unlock(&t->fs->lock);
+	}
+	spin_unlock(&tasklist_lock);
+	return err;
+}
+
+static int cwd_get_path(struct inode *inode, struct path *out)
+{
+	return fs_get_path(inode, out, false);
+}
+
+static int root_get_path(struct inode *inode, struct path *out)
+{
+	return fs_get_path(inode, out, true);
+}
+
+const struct inode_operations proc_cwd_link_iops = {
+	.get_path = cwd_get_path,
+};
+
+const struct inode_operations proc_root_link_iops = {
+	.get_path = root_get_path,
+};
 
 int proc_cwd_link(struct proc_inode *pi, char *buf, size_t size)
 {

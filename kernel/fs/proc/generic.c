@@ -424,6 +424,7 @@ int proc_instantiate(struct dentry *d, const struct proc_entry *ent,
 		}
 		inode->i_link = buf;
 		inode->i_size = len;
+		inode->i_op = ent->iops;
 	} else {
 		inode->i_op = &proc_file_iops;
 		inode->i_fop = ent->fops ? ent->fops : &proc_file_fops;

@@ -14,7 +14,9 @@
  * for "self" and "thread-self", whose targets depend on the caller.
  * Symlink targets are computed at lookup into inode->i_link, the only
  * place the VFS's readlink looks; lookups run under vfs_ns_lock, so the
- * path names are built without it (proc_path_name).
+ * path names are built without it (proc_path_name). fd/<n>, cwd and root
+ * are also magic links: their entry's iops->get_path gives the path walk
+ * the object itself (see fd.c).
  *
  * File contents are generated whole into a buffer (struct proc_buf) on
  * the first read at offset 0 and served from it until the next read at
@@ -83,6 +85,8 @@ struct proc_entry {
 	ssize_t (*store)(struct proc_inode *pi, const char *buf, size_t len);
 	/* Symlinks: the target into @buf. [n] held. Return: length or -errno. */
 	int (*link)(struct proc_inode *pi, char *buf, size_t size);
+	/* Symlinks: magic-link operations (->get_path), or NULL. */
+	const struct inode_operations *iops;
 	const struct proc_entry *children;      /* static dir, NULL-name end */
 	const struct file_operations *fops;     /* a file of its own kind */
 	const struct proc_dir_ops *dir;         /* dynamic names, or NULL */
@@ -162,6 +166,8 @@ extern const struct proc_dir_ops proc_fdinfo_dir_ops;
 int proc_exe_link(struct proc_inode *pi, char *buf, size_t size);
 int proc_cwd_link(struct proc_inode *pi, char *buf, size_t size);
 int proc_root_link(struct proc_inode *pi, char *buf, size_t size);
+extern const struct inode_operations proc_cwd_link_iops;
+extern const struct inode_operations proc_root_link_iops;
 /* meminfo.c */
 int proc_meminfo_show(struct proc_buf *b, struct proc_inode *pi);
 int proc_uptime_show(struct proc_buf *b, struct proc_inode *pi);

@@ -6,6 +6,7 @@
  * fd tables, device nodes). Each test works under its own /ktest-* dir.
  */
 #include <keel/ktest.h>
+#include <keel/poll.h>
 #include <keel/slab.h>
 #include <keel/sprintf.h>
 #include <keel/string.h>
@@ -441,6 +442,152 @@ static void test_devices(struct ktest *t)
 	iput(i);
 }
 
+/* ---- magic links ---------------------------------------------------------- */
+
+static struct path magic_target;
+static int magic_ret;
+
+static int magic_get_path(struct inode *inode, struct path *out)
+{
+	if (magic_ret)
+		return magic_ret;
+	*out = magic_target;
+	path_get(out);
+	return 0;
+}
+
+static const struct inode_operations magic_iops = {
+	.get_path = magic_get_path,
+};
+
+static int lookup_path(const char *name, struct path *res)
+{
+	struct nameidata nd;
+	int err;
+
+	nd_as(&nd, NULL);
+	mutex_lock(&vfs_ns_lock);
+	err = walk_path(&nd, name, res);
+	mutex_unlock(&vfs_ns_lock);
+	nd_done(&nd);
+	return err;
+}
+
+static int walk_flags(const char *path, unsigned int flags,
+		      struct inode **inodep)
+{
+	struct nameidata nd;
+	struct path p;
+	int err;
+
+	nd_as(&nd, NULL);
+	nd.flags = flags;
+	mutex_lock(&vfs_ns_lock);
+	err = walk_path(&nd, path, &p);
+	mutex_unlock(&vfs_ns_lock);
+	nd_done(&nd);
+	if (!err) {
+		*inodep = iget(p.dentry->d_inode);
+		path_put(&p);
+	}
+	return err;
+}
+
+/* A symlink with ->get_path jumps to its object, not to its text. */
+static void test_magic_links(struct ktest *t)
+{
+	const struct inode_operations *saved;
+	struct inode *link, *dir, *file, *i;
+
+	KTEST_ASSERT_EQ(t, mk("/ktest-ml", S_IFDIR | 0755, NULL), 0);
+	KTEST_ASSERT_EQ(t, mk("/ktest-ml/t", S_IFDIR | 0755, NULL), 0);
+	KTEST_ASSERT_EQ(t, mk("/ktest-ml/t/f", S_IFREG | 0644, NULL), 0);
+	KTEST_ASSERT_EQ(t, mk("/ktest-ml/text", S_IFDIR | 0755, NULL), 0);
+	KTEST_ASSERT_EQ(t, mk("/ktest-ml/l", S_IFLNK | 0777, "text"), 0);
+	KTEST_ASSERT_EQ(t, look("/ktest-ml/l", false, NULL, &link), 0);
+	KTEST_ASSERT_EQ(t, look("/ktest-ml/t", false, NULL, &dir), 0);
+	KTEST_ASSERT_EQ(t, lookup_path("/ktest-ml/t", &magic_target), 0);
+	saved = link->i_op;
+	link->i_op = &magic_iops;
+
+	KTEST_EXPECT_EQ(t, look("/ktest-ml/l", true, NULL, &i), 0);
+	KTEST_EXPECT_PTR_EQ(t, i, dir);
+	iput(i);
+	KTEST_EXPECT_EQ(t, look("/ktest-ml/l", false, NULL, &i), 0);
+	KTEST_EXPECT_PTR_EQ(t, i, link);
+	iput(i);
+	KTEST_EXPECT_EQ(t, look("/ktest-ml/l/f", false, NULL, &i), 0);
+	iput(i);
+	KTEST_EXPECT_EQ(t, walk_flags("/ktest-ml/l/f", LOOKUP_NO_SYMLINKS,
+				      &i), -ELOOP);
+	KTEST_EXPECT_EQ(t, walk_flags("/ktest-ml/l/f", LOOKUP_BENEATH, &i),
+			-EXDEV);
+	/* 1: no object, the text is followed. */
+	magic_ret = 1;
+	KTEST_EXPECT_EQ(t, look("/ktest-ml/l/f", false, NULL, &i), -ENOENT);
+	magic_ret = -EACCES;
+	KTEST_EXPECT_EQ(t, look("/ktest-ml/l", true, NULL, &i), -EACCES);
+	magic_ret = 0;
+
+	/* A removed file is still reached through the link. */
+	path_put(&magic_target);
+	KTEST_ASSERT_EQ(t, lookup_path("/ktest-ml/t/f", &magic_target), 0);
+	file = magic_target.dentry->d_inode;
+	KTEST_EXPECT_EQ(t, rm("/ktest-ml/t/f", false, NULL), 0);
+	KTEST_EXPECT_EQ(t, look("/ktest-ml/l", true, NULL, &i), 0);
+	KTEST_EXPECT_PTR_EQ(t, i, file);
+	if (i)
+		KTEST_EXPECT_EQ(t, i->i_nlink, 0);
+	iput(i);
+	KTEST_EXPECT_EQ(t, look("/ktest-ml/l/", true, NULL, &i), -ENOTDIR);
+	path_put(&magic_target);
+
+	link->i_op = saved;
+	iput(link);
+	iput(dir);
+	KTEST_EXPECT_EQ(t, rm("/ktest-ml/l", false, NULL), 0);
+	KTEST_EXPECT_EQ(t, rm("/ktest-ml/text", true, NULL), 0);
+	KTEST_EXPECT_EQ(t, rm("/ktest-ml/t", true, NULL), 0);
+	KTEST_EXPECT_EQ(t, rm("/ktest-ml", true, NULL), 0);
+}
+
+/* A pipe's inode reopens the same pipe, without waiting for a partner. */
+static void test_pipe_reopen(struct ktest *t)
+{
+	struct file *ends[2], *rd2, *wr2;
+	struct path p;
+	char buf[8];
+
+	KTEST_ASSERT_EQ(t, pipe_create_files(ends, 0), 0);
+	mutex_lock(&vfs_ns_lock);
+	KTEST_EXPECT_EQ(t, anon_inode_path(iget(file_inode(ends[0])), &p), 0);
+	mutex_unlock(&vfs_ns_lock);
+	rd2 = vfs_open_path(&p, O_RDONLY);
+	KTEST_EXPECT_FALSE(t, IS_ERR(rd2));
+	KTEST_EXPECT_EQ(t, kernel_write(ends[1], "abc", 3, 0), 3);
+	fput(ends[1]);
+	if (!IS_ERR(rd2)) {
+		KTEST_EXPECT_EQ(t, kernel_read(rd2, buf, sizeof(buf), 0), 3);
+		KTEST_EXPECT_MEMEQ(t, buf, "abc", 3);
+		/* Every writer gone: end of file, not a wait. */
+		KTEST_EXPECT_EQ(t, kernel_read(rd2, buf, sizeof(buf), 0), 0);
+	}
+	/* A new write end on a pipe with readers, then with none. */
+	wr2 = vfs_open_path(&p, O_WRONLY | O_NONBLOCK);
+	KTEST_EXPECT_FALSE(t, IS_ERR(wr2));
+	if (!IS_ERR(wr2)) {
+		KTEST_EXPECT_EQ(t, kernel_write(wr2, "z", 1, 0), 1);
+		KTEST_EXPECT_EQ(t, kernel_read(ends[0], buf, 1, 0), 1);
+		KTEST_EXPECT_EQ(t, buf[0], 'z');
+	}
+	fput(ends[0]);
+	if (!IS_ERR(rd2))
+		fput(rd2);
+	if (!IS_ERR(wr2))
+		fput(wr2);
+	path_put(&p);
+}
+
 static int vfs_suite_init(void)
 {
 	vfs_init();
@@ -458,6 +605,8 @@ static struct ktest_case vfs_cases[] = {
 	KTEST_CASE(test_readdir_while_removing),
 	KTEST_CASE(test_fd_table),
 	KTEST_CASE(test_devices),
+	KTEST_CASE(test_magic_links),
+	KTEST_CASE(test_pipe_reopen),
 	{}
 };
 KTEST_SUITE_FULL(vfs, vfs_cases, vfs_suite_init, NULL);

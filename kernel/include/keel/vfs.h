@@ -60,6 +60,7 @@ struct inode;
 struct dentry;
 struct super_block;
 struct mount;
+struct path;
 struct poll_table;
 
 /* vfs-api: v1 */
@@ -208,6 +209,13 @@ struct inode_operations {
 	int (*getlink)(struct inode *inode, char *buf, size_t size);
 	/* Change the size (truncate/extend). Called with [i] held. */
 	int (*setsize)(struct inode *inode, loff_t size);
+	/*
+	 * Optional, symlinks only: a "magic link" (procfs fd/N, cwd, root)
+	 * whose following lands on an object, not on its text. [n] held,
+	 * may be called with no other lock. Return: 0 with @out
+	 * referenced, 1 to follow the text instead, or -errno.
+	 */
+	int (*get_path)(struct inode *inode, struct path *out);
 };
 
 struct super_operations {
