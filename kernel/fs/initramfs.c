@@ -10,11 +10,19 @@
  * "/" ("./a", "/a" and "a" are the same); "." itself only sets the
  * root's attributes. A corrupt archive stops the unpacking with a
  * warning; everything unpacked before it stays.
+ *
+ * Archives compressed with gzip (inflate.c) are decompressed whole into
+ * a vmalloc'd buffer first; compressed and plain archives may follow
+ * each other in any order. Other compressors' magic numbers are named
+ * in the warning, then treated as corruption.
  */
+#include <keel/inflate.h>
+#include <keel/mm.h>
 #include <keel/printk.h>
 #include <keel/slab.h>
 #include <keel/string.h>
 #include <keel/task.h>
+#include <keel/vm.h>
 
 #include "cpio.h"
 #include "internal.h"
@@ -27,6 +35,8 @@ struct hardlink {
 
 struct unpacker {
 	struct hardlink *links;
+	size_t count;		/* entries unpacked so far */
+	int ret;		/* first entry's error */
 	char path[PATH_MAX];
 };
 
@@ -243,24 +253,23 @@ static int entry_path(struct unpacker *u, const char *name)
 	return 0;
 }
 
-/**
- * initramfs_unpack - see <keel/vfs.h>.
- * Context: process context (boot), after vfs_init.
+/*
+ * Unpack entries from *@off in @data until a TRAILER!!! (if @one) or
+ * the end. Return: 0, or -EINVAL for a corrupt archive (reported).
  */
-int initramfs_unpack(const void *data, size_t len)
+static int unpack_cpio(struct unpacker *u, const void *data, size_t len,
+		       size_t *off, bool one)
 {
-	struct unpacker *u = kzalloc(sizeof(*u), GFP_KERNEL);
-	size_t off = 0, count = 0;
 	struct cpio_entry e;
-	int ret = 0, r;
+	int r;
 
-	if (!u)
-		return -ENOMEM;
-	while ((r = cpio_next(data, len, &off, &e)) == 1) {
+	while ((r = cpio_next(data, len, off, &e)) == 1) {
 		int err;
 
 		if (!strcmp(e.name, CPIO_TRAILER)) {
 			links_clear(u);
+			if (one)
+				return 0;
 			continue;
 		}
 		err = entry_path(u, e.name);
@@ -273,16 +282,136 @@ int initramfs_unpack(const void *data, size_t len)
 			err = unpack_entry(u, &e);
 		if (err) {
 			pr_warn("initramfs: %s: error %d\n", e.name, err);
-			if (!ret)
-				ret = err;
+			if (!u->ret)
+				u->ret = err;
 		}
-		count++;
+		u->count++;
 	}
-	if (r < 0) {
+	if (r < 0)
 		pr_warn("initramfs: corrupt archive at offset %zu of %zu; "
-			"keeping the %zu entries before it\n", off, len, count);
-		ret = ret ? ret : r;
+			"keeping the %zu entries before it\n", *off, len,
+			u->count);
+	return r;
+}
+
+/*
+ * The most a compressed archive may expand to: half the free memory
+ * (its files need room in the tmpfs too), at most GUNZIP_MAX.
+ */
+#define GUNZIP_MAX (1UL << 30)
+static size_t gunzip_limit(void)
+{
+	struct page_alloc_stats st;
+
+	page_alloc_stats(&st);
+	return MIN(st.free_pages / 2 * PAGE_SIZE, GUNZIP_MAX);
+}
+
+/*
+ * Decompress the gzip member at @src into a vmalloc'd buffer (doubled
+ * until the output fits) and unpack the archives in it; *@used is set
+ * to the member's length. Return: 0, or -errno (reported).
+ */
+static int unpack_gzip(struct unpacker *u, const u8 *src, size_t len,
+		       size_t *used)
+{
+	size_t limit = gunzip_limit();
+	size_t cap = MIN(MAX(len * 4, 1UL << 20), limit), off = 0;
+	long n;
+	int r;
+
+	for (;;) {
+		void *buf = vmalloc(cap);
+
+		if (!buf) {
+			pr_warn("initramfs: no memory to decompress %zu "
+				"bytes\n", cap);
+			return -ENOMEM;
+		}
+		n = gunzip(src, len, buf, cap, used);
+		if (n == -ENOSPC && cap < limit) {
+			vfree(buf);
+			cap = cap > limit / 2 ? limit : cap * 2;
+			continue;
+		}
+		if (n < 0) {
+			pr_warn("initramfs: %s compressed archive (error "
+				"%ld); keeping the %zu entries before it\n",
+				n == -ENOSPC ? "too large" : "corrupt", n,
+				u->count);
+			vfree(buf);
+			return (int)n;
+		}
+		r = unpack_cpio(u, buf, (size_t)n, &off, false);
+		vfree(buf);
+		return r;
 	}
+}
+
+/* Compressors Linux may be built with and Keel is not: named if met. */
+static const struct {
+	const char *name;
+	u8 len, magic[4];
+} unsupported[] = {
+	{ "bzip2", 3, { 'B', 'Z', 'h' } },
+	{ "lzma", 3, { 0x5d, 0x00, 0x00 } },
+	{ "xz", 4, { 0xfd, '7', 'z', 'X' } },
+	{ "lzo", 4, { 0x89, 'L', 'Z', 'O' } },
+	{ "lz4", 4, { 0x02, 0x21, 0x4c, 0x18 } },
+	{ "zstd", 4, { 0x28, 0xb5, 0x2f, 0xfd } },
+};
+
+/* Is the segment at @p (@len bytes) compressed in a way we cannot read? */
+static bool unsupported_compression(const u8 *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(unsupported); i++)
+		if (len >= unsupported[i].len &&
+		    !memcmp(p, unsupported[i].magic, unsupported[i].len)) {
+			pr_warn("initramfs: %s compression not supported "
+				"(only gzip)\n", unsupported[i].name);
+			return true;
+		}
+	return false;
+}
+
+/**
+ * initramfs_unpack - see <keel/vfs.h>.
+ * Context: process context (boot), after vfs_init.
+ *
+ * Segments may be plain cpio archives or gzip members, mixed; zero
+ * bytes between them are skipped (as Linux does). The unpacking stops at
+ * the first corrupt segment.
+ */
+int initramfs_unpack(const void *data, size_t len)
+{
+	struct unpacker *u = kzalloc(sizeof(*u), GFP_KERNEL);
+	const u8 *p = data;
+	size_t off = 0, used;
+	int ret, r = 0;
+
+	if (!u)
+		return -ENOMEM;
+	while (off < len && !r) {
+		if (!p[off]) {
+			off++;
+			continue;
+		}
+		if (len - off >= 2 && p[off] == GZIP_MAGIC0 &&
+		    p[off + 1] == GZIP_MAGIC1) {
+			used = 0;
+			r = unpack_gzip(u, p + off, len - off, &used);
+			off += used;
+			continue;
+		}
+		if (unsupported_compression(p + off, len - off)) {
+			r = -EINVAL;
+			break;
+		}
+		r = unpack_cpio(u, data, len, &off, true);
+	}
+	ret = u->ret ? u->ret : r;
 	links_clear(u);
 	kfree(u);
 	return ret;

@@ -44,6 +44,7 @@ UNIT_SRCS_test_sort     := kernel/lib/sort.c
 UNIT_SRCS_test_log_ring := kernel/debug/log_ring.c kernel/lib/vsprintf.c
 UNIT_SRCS_test_acpi_tables := kernel/drivers/acpi/tables.c
 UNIT_SRCS_test_cpio     := kernel/fs/cpio.c
+UNIT_SRCS_test_inflate  := kernel/lib/inflate.c
 
 # printk for host tests: captures the log for assertions (log_capture.h).
 UNIT_PRINTK := tests/unit/log_capture.c kernel/lib/vsprintf.c

@@ -461,7 +461,8 @@ void vfs_init(void);
 /* Is the root file system mounted (vfs_init can fail for lack of memory)? */
 bool vfs_root_mounted(void);
 /*
- * initramfs_unpack - unpack (one or more concatenated) cpio "newc"
+ * initramfs_unpack - unpack (one or more concatenated, each plain or
+ * gzip-compressed) cpio "newc"
  * archives into the root. A corrupt archive is reported (pr_warn) and
  * what was valid is kept. Return: 0, or -errno of the first failure.
  */
