@@ -224,42 +224,32 @@ static const struct proc_dir_ops proc_task_dir_ops = {
 #define COMM { .name = "comm", .mode = S_IFREG | 0644, \
 	       .show = proc_comm_show, .store = proc_comm_store }
 
-static const struct proc_entry proc_tid_children[] = {
-	{ .name = "fd", .mode = S_IFDIR | 0500, .dir = &proc_fd_dir_ops },
-	{ .name = "fdinfo", .mode = S_IFDIR | 0500,
-	  .dir = &proc_fdinfo_dir_ops },
-	PRIV("environ", proc_pid_environ),
-	REG("limits", proc_limits_show),
-	REG("status", proc_pid_status),
-	COMM,
-	REG("cmdline", proc_pid_cmdline),
-	REG("stat", proc_pid_stat),
-	REG("statm", proc_pid_statm),
-	REG("maps", proc_pid_maps),
-	REG("mounts", proc_mounts_show),
-	MLNK("cwd", proc_cwd_link, &proc_cwd_link_iops),
-	MLNK("root", proc_root_link, &proc_root_link_iops),
+/* What /proc/<pid>/ and /proc/<pid>/task/<tid>/ both hold. */
+#define PROC_TASK_ENTRIES \
+	{ .name = "fd", .mode = S_IFDIR | 0500, .dir = &proc_fd_dir_ops }, \
+	{ .name = "fdinfo", .mode = S_IFDIR | 0500, \
+	  .dir = &proc_fdinfo_dir_ops }, \
+	PRIV("environ", proc_pid_environ), \
+	REG("limits", proc_limits_show), \
+	REG("status", proc_pid_status), \
+	COMM, \
+	REG("cmdline", proc_pid_cmdline), \
+	REG("stat", proc_pid_stat), \
+	REG("statm", proc_pid_statm), \
+	REG("maps", proc_pid_maps), \
+	REG("mounts", proc_mounts_show), \
+	MLNK("cwd", proc_cwd_link, &proc_cwd_link_iops), \
+	MLNK("root", proc_root_link, &proc_root_link_iops), \
 	LNK("exe", proc_exe_link),
+
+static const struct proc_entry proc_tid_children[] = {
+	PROC_TASK_ENTRIES
 	{ 0 }
 };
 
 static const struct proc_entry proc_pid_children[] = {
 	{ .name = "task", .mode = S_IFDIR | 0555, .dir = &proc_task_dir_ops },
-	{ .name = "fd", .mode = S_IFDIR | 0500, .dir = &proc_fd_dir_ops },
-	{ .name = "fdinfo", .mode = S_IFDIR | 0500,
-	  .dir = &proc_fdinfo_dir_ops },
-	PRIV("environ", proc_pid_environ),
-	REG("limits", proc_limits_show),
-	REG("status", proc_pid_status),
-	COMM,
-	REG("cmdline", proc_pid_cmdline),
-	REG("stat", proc_pid_stat),
-	REG("statm", proc_pid_statm),
-	REG("maps", proc_pid_maps),
-	REG("mounts", proc_mounts_show),
-	MLNK("cwd", proc_cwd_link, &proc_cwd_link_iops),
-	MLNK("root", proc_root_link, &proc_root_link_iops),
-	LNK("exe", proc_exe_link),
+	PROC_TASK_ENTRIES
 	{ 0 }
 };
 
