@@ -1,10 +1,14 @@
 # Keel top-level Makefile.
 #
 #   make            build build/keel.elf
-#   make run        boot it in QEMU on the serial console (Ctrl-A X quits)
+#   make run        boot it with the default system (busybox, a login shell)
+#                   in QEMU on the serial console (poweroff or Ctrl-A X quits)
+#   make system     just that image: build/system/initramfs.cpio
 #   make test       host unit tests + in-kernel tests + QEMU system tests
 #                   + the conformance suite on Keel (table in build/conformance.md)
-#   make test-linux the conformance suite on Debian's Linux kernel: must be all green
+#                   + a scripted session typed at `make run`'s shell
+#   make test-linux the conformance suite and the scripted shell session on
+#                   Debian's Linux kernel: must be all green
 #   make scenarios-expected   rewrite user/scenarios/*.expected from a Linux run
 #   make initramfs  build/conformance/initramfs.cpio (test init, busybox, tests)
 #   make iso        GRUB ISO (BIOS and UEFI) in build/keel.iso
@@ -41,7 +45,7 @@ endif
 ARCH_DIR := kernel/arch/$(ARCH)
 GEN_SRCS := $(BUILD)/gen/syscall_table.c
 KSRCS := $(shell find kernel -path kernel/arch -prune -o \( -name '*.c' -o -name '*.S' \) -print | sort)
-KSRCS += $(shell find $(ARCH_DIR) \( -name '*.c' -o -name '*.S' \) -print | sort)
+KSRCS += $(shell find $(ARCH_DIR) -path $(ARCH_DIR)/vdso -prune -o \( -name '*.c' -o -name '*.S' \) -print | sort)
 KSRCS += $(GEN_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KSRCS)))
 KOBJS := $(patsubst $(BUILD)/%,$(BUILD)/obj/%,$(KOBJS))
@@ -164,18 +168,34 @@ $(CONFORMANCE_INITRD): $(BUILD)/conformance/inputs tools/mkinitramfs.py $(USER_I
 .PHONY: FORCE
 FORCE:
 
+# ---- the default system image (make run) -------------------------------------
+
+# Keel's init, busybox and the files of user/system: what `make run` boots.
+SYSTEM_INITRD := $(BUILD)/system/initramfs.cpio
+SYSTEM_ROOTFS := $(shell find user/system/rootfs -print 2>/dev/null | sort)
+
+.PHONY: system
+system: $(SYSTEM_INITRD)
+$(SYSTEM_INITRD): tools/mksystem.py tools/mkinitramfs.py $(BUILD)/user/init/keel-init \
+		$(USER_SYSTEM) $(SYSTEM_ROOTFS)
+	$(call msg,CPIO,$@)
+	$(Q)$(PYTHON) tools/mksystem.py -o $@ --init $(BUILD)/user/init/keel-init \
+		--busybox $(BUSYBOX) --programs $(USER_SYSTEM)
+
 # run, debug and test first make sure the tools exist (installing them as
 # root), then build in a sub-make, so a fresh machine needs nothing typed first.
 .PHONY: deps
 deps:
 	@tools/check-deps.sh
 
-TEST_PREREQS := all unit iso user initramfs
+TEST_PREREQS := all unit iso user initramfs system
 
+# The default system: Keel with busybox and a login shell on the serial port.
 .PHONY: run
 run: deps
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(PYTHON) tools/qemu-run --kernel $(KERNEL_ELF) --interactive $(if $(APPEND),--append "$(APPEND)")
+	$(Q)$(MAKE) --no-print-directory all system
+	$(Q)$(PYTHON) tools/qemu-run --kernel $(KERNEL_ELF) --initrd $(SYSTEM_INITRD) \
+		--interactive $(if $(APPEND),--append "$(APPEND)")
 
 .PHONY: debug
 debug: deps
@@ -189,7 +209,7 @@ test: deps
 
 .PHONY: test-linux
 test-linux: deps
-	$(Q)$(MAKE) --no-print-directory initramfs
+	$(Q)$(MAKE) --no-print-directory initramfs system
 	$(Q)$(PYTHON) tools/keel-test --linux $(if $(ONLY),--only "$(ONLY)")
 
 .PHONY: scenarios-expected
@@ -209,7 +229,10 @@ clean:
 # ---- benchmarks (issue 11) ---------------------------------------------------
 
 # make bench [QUICK=1] [ICOUNT=1]: Linux and Keel side by side; writes
-# build/bench/{report.md,results.json,ratios.svg}. BENCH_ARGS adds options.
+# $(BUILD)/bench/{report.md,results.json,ratios.svg}. ICOUNT=1 is the
+# deterministic mode and fails unless two boots give identical figures.
+# BENCH_ARGS adds options (tools/bench --help); docs/performance.md.
 .PHONY: bench
 bench: $(KERNEL_ELF) user
-	$(Q)$(PYTHON) tools/bench $(if $(QUICK),--quick) $(if $(ICOUNT),--icount) $(BENCH_ARGS)
+	$(Q)$(PYTHON) tools/bench --build $(BUILD) $(if $(QUICK),--quick) \
+		$(if $(ICOUNT),--icount --repeat-check) $(BENCH_ARGS)

@@ -6,6 +6,8 @@
 #                user/init/<name>.c         -> $(BUILD)/user/init/<name>
 #                and every benchmark program:
 #                user/bench/<name>.c        -> $(BUILD)/user/bench/<name>
+#                and the programs of the default system image:
+#                user/system/<name>.c       -> $(BUILD)/user/system/<name>
 #
 # Each test program is one .c file linked with user/lib/*.c (TAP helpers).
 # A test that needs several files can be a directory later; keep one
@@ -25,6 +27,12 @@ USER_INIT_SRCS := $(sort $(wildcard user/init/*.c))
 USER_INITS   := $(patsubst user/init/%.c,$(BUILD)/user/init/%,$(USER_INIT_SRCS))
 USER_INIT_OBJS := $(patsubst %.c,$(BUILD)/user/obj/%.o,$(USER_INIT_SRCS))
 
+# The default system's own programs (tools/mksystem.py puts them in /bin of
+# `make run`'s image) are one file each, like the inits.
+USER_SYSTEM_SRCS := $(sort $(wildcard user/system/*.c))
+USER_SYSTEM  := $(patsubst user/system/%.c,$(BUILD)/user/system/%,$(USER_SYSTEM_SRCS))
+USER_SYSTEM_OBJS := $(patsubst %.c,$(BUILD)/user/obj/%.o,$(USER_SYSTEM_SRCS))
+
 # Benchmarks link user/bench/lib/*.c (the timing harness), not user/lib;
 # bench_true, the exec target of the exec benchmarks, links nothing.
 USER_BENCH_LIB_SRCS := $(sort $(wildcard user/bench/lib/*.c))
@@ -35,10 +43,10 @@ USER_BENCH_OBJS := $(patsubst %.c,$(BUILD)/user/obj/%.o,$(USER_BENCH_SRCS))
 
 # Keep the objects (make would delete them as intermediates of a chain).
 .SECONDARY: $(USER_LIB_OBJS) $(USER_TEST_OBJS) $(USER_INIT_OBJS) \
-	$(USER_BENCH_LIB_OBJS) $(USER_BENCH_OBJS)
+	$(USER_BENCH_LIB_OBJS) $(USER_BENCH_OBJS) $(USER_SYSTEM_OBJS)
 
 .PHONY: user
-user: $(USER_TESTS) $(USER_INITS) $(USER_BENCHES)
+user: $(USER_TESTS) $(USER_INITS) $(USER_BENCHES) $(USER_SYSTEM)
 
 $(BUILD)/user/obj/%.o: %.c
 	$(call msg,MUSLCC,$<)
@@ -55,6 +63,11 @@ $(BUILD)/user/init/%: $(BUILD)/user/obj/user/init/%.o
 	@mkdir -p $(dir $@)
 	$(Q)$(USER_CC) $(USER_CFLAGS) $^ -o $@
 
+$(BUILD)/user/system/%: $(BUILD)/user/obj/user/system/%.o
+	$(call msg,MUSLLD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $^ -o $@
+
 $(BUILD)/user/bench/bench_true: $(BUILD)/user/obj/user/bench/bench_true.o
 	$(call msg,MUSLLD,$@)
 	@mkdir -p $(dir $@)
@@ -66,4 +79,5 @@ $(BUILD)/user/bench/%: $(BUILD)/user/obj/user/bench/%.o $(USER_BENCH_LIB_OBJS)
 	$(Q)$(USER_CC) $(USER_CFLAGS) $^ -o $@
 
 -include $(USER_BENCH_LIB_OBJS:.o=.d) $(USER_BENCH_OBJS:.o=.d)
+-include $(USER_SYSTEM_OBJS:.o=.d)
 -include $(USER_LIB_OBJS:.o=.d) $(USER_INIT_OBJS:.o=.d) $(patsubst %,$(BUILD)/user/obj/%.d,$(basename $(USER_TEST_SRCS)))

@@ -9,6 +9,7 @@
  * non-directories; a chmod by a non-root caller outside the file's group
  * loses S_ISGID. Read-only mounts refuse all of it (EROFS).
  */
+#include <keel/locks.h>
 #include <keel/slab.h>
 #include <keel/string.h>
 #include <keel/syscall.h>
@@ -306,6 +307,8 @@ SYSCALL_DEFINE2(truncate, const char *, pathname, long, length)
 		err = -EROFS;
 	else
 		err = inode_permission(vfs_cred(), inode, MAY_WRITE);
+	if (!err)
+		err = lease_break(inode, O_WRONLY);     /* kernel/fs/leases.c */
 	if (!err)
 		err = vfs_truncate_inode(inode, length);
 	path_put(&p);

@@ -31,6 +31,7 @@ static const struct {
 	{ "tty", S_IFCHR | 0666, MKDEV(5, 0), NULL },
 	{ "console", S_IFCHR | 0600, MKDEV(5, 1), NULL },
 	{ "ttyS0", S_IFCHR | 0660, MKDEV(4, 64), NULL },
+	{ "ptmx", S_IFCHR | 0666, MKDEV(5, 2), NULL },
 	{ "fd", S_IFLNK | 0777, 0, "/proc/self/fd" },
 	{ "stdin", S_IFLNK | 0777, 0, "/proc/self/fd/0" },
 	{ "stdout", S_IFLNK | 0777, 0, "/proc/self/fd/1" },

@@ -1,5 +1,6 @@
 /*
- * fcntl (descriptor flags, status flags, dup), ioctl (the generic
+ * fcntl (descriptor flags, status flags, dup; record locks and leases
+ * are kernel/fs/locks.c's and leases.c's), ioctl (the generic
  * requests, then the file's own), and memfd_create (an unlinked tmpfs
  * file named "memfd:<name>"; its seals live in tmpfs_mmap.c).
  */
@@ -103,6 +104,22 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd,
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
 		ret = tmpfs_fcntl_seals(f, cmd, arg);
+		break;
+	case F_SETLEASE:
+		ret = fcntl_setlease(f, (int)fd, arg);  /* kernel/fs/leases.c */
+		break;
+	case F_GETLEASE:
+		ret = fcntl_getlease(f);
+		break;
+	case F_SETSIG:
+		ret = -EINVAL;
+		if (arg > NSIG)
+			break;
+		WRITE_ONCE(f->f_sig, (int)arg);
+		ret = 0;
+		break;
+	case F_GETSIG:
+		ret = READ_ONCE(f->f_sig);
 		break;
 	case F_GETLK:
 	case F_SETLK:

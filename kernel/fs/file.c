@@ -51,13 +51,15 @@ struct file *file_alloc(const struct path *path, struct inode *inode,
 	f->f_mode = fmode;
 	/* Keep the status flags F_GETFL reports; drop creation flags. */
 	f->f_flags = (unsigned int)flags &
-		     ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+		     ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC);
 	mutex_init(&f->f_pos_lock);
 	f->f_op = fops;
 	f->f_inode = iget(inode);
 	/* Writers of a regular file make exec of it fail (ETXTBSY). */
 	if ((fmode & FMODE_WRITE) && S_ISREG(inode->i_mode))
 		ref_inc(&inode->i_writecount);
+	else if ((fmode & FMODE_READ) && S_ISREG(inode->i_mode))
+		ref_inc(&inode->i_readcount);   /* for leases (F_SETLEASE) */
 	f->f_path = *path;
 	path_get(path);
 	return f;
@@ -84,6 +86,8 @@ void fput(struct file *f)
 		f->f_op->release(f->f_inode, f);
 	if ((f->f_mode & FMODE_WRITE) && S_ISREG(f->f_inode->i_mode))
 		ref_dec_and_test(&f->f_inode->i_writecount);
+	else if ((f->f_mode & FMODE_READ) && S_ISREG(f->f_inode->i_mode))
+		ref_dec_and_test(&f->f_inode->i_readcount);
 	iput(f->f_inode);
 	path_put(&f->f_path);
 	kfree(f);
@@ -276,8 +280,10 @@ struct file *vfs_open_path(const struct path *path, int flags)
 	f = file_alloc(path, inode, inode->i_fop, flags, fmode);
 	if (!f)
 		return ERR_PTR(-ENOMEM);
+	/* O_NOCTTY is for the open (ttys) only, as in Linux. */
 	if (fmode & FMODE_PATH) {
 		f->f_op = NULL;
+		f->f_flags &= ~O_NOCTTY;
 		return f;
 	}
 	if (S_ISREG(inode->i_mode) || S_ISDIR(inode->i_mode))
@@ -298,5 +304,6 @@ struct file *vfs_open_path(const struct path *path, int flags)
 		fput(f);
 		return ERR_PTR(err);
 	}
+	f->f_flags &= ~O_NOCTTY;
 	return f;
 }

@@ -98,6 +98,43 @@ struct file_system_type *find_filesystem(const char *name);
 struct mount *mount_lookup(struct mount *m, struct dentry *d);
 void mount_attach(struct mount *m, const struct path *at);
 void mount_detach(struct mount *m, struct list_head *dead);
+/* A detached copy of @old rooted at @root (a bind), CL_* below. [n] */
+struct mount *mount_clone(struct mount *old, struct dentry *root, int cl);
+/* A detached copy of @src's tree below @root (unbindables left out). [n] */
+struct mount *mount_copy_tree(struct mount *src, struct dentry *root,
+			      int cl);
+/* Free a detached tree made by mount_copy_tree. [n] */
+void mount_free_tree(struct mount *top);
+/* Pre-order walk of @top's subtree (@descend false: skip m's children). */
+struct mount *mount_subtree_next(struct mount *m, struct mount *top,
+				 bool descend);
+
+/* ---- mount propagation (mount_propagate.c) ------------------------------ */
+
+#define CL_SLAVE       0x1      /* the copy receives from the original */
+#define CL_MAKE_SHARED 0x2      /* the copy is a peer of the original */
+#define CL_PRIVATE     0x4      /* the copy propagates nothing */
+
+/* @m shared, slave, private or unbindable (one MS_* type). [n] */
+void mount_set_type(struct mount *m, unsigned long ms_type);
+/* Leave every peer group and master (umount, MS_PRIVATE). [n] */
+void mount_set_private(struct mount *m);
+/* Set @new's propagation from @old by mount_clone's @cl. [n] */
+void mount_clone_propagation(struct mount *new, struct mount *old, int cl);
+/*
+ * mount_graft - attach the detached tree @src (@moving: unhooked by
+ * MS_MOVE) on @at and, when @at's mount is shared, copies of it on every
+ * mount receiving from it.
+ * Return: 0 or -ENOMEM (nothing attached). [n]
+ */
+long mount_graft(struct mount *src, const struct path *at, bool moving);
+/*
+ * mount_umount_propagated - the mounts that umount of @m takes along
+ * from @m's parent's receivers onto @dead; without @lazy, -EBUSY when one
+ * has submounts (nothing done). [n]
+ */
+long mount_umount_propagated(struct mount *m, bool lazy,
+			     struct list_head *dead);
 struct mount *mount_new_sb(struct file_system_type *type, const char *src,
 			   void *data, unsigned long flags);
 void tmpfs_register(void);

@@ -395,6 +395,7 @@ void locks_remove_posix(struct file *f, struct files *owner)
 void locks_remove_file(struct file *f)
 {
 	locks_remove_if(file_inode(f), match_file, f);
+	leases_remove_file(f);
 }
 
 /* ---- fcntl and flock ------------------------------------------------------ */

@@ -7,6 +7,7 @@
  * does), then, with the lock dropped, checks access and calls the
  * type's open (a FIFO open may block).
  */
+#include <keel/locks.h>
 #include <keel/slab.h>
 #include <keel/string.h>
 #include <keel/syscall.h>
@@ -152,6 +153,11 @@ static int open_check(struct nameidata *nd, struct path *p, int flags)
 	    (S_ISREG(inode->i_mode) || S_ISDIR(inode->i_mode) ||
 	     S_ISLNK(inode->i_mode)))
 		return -EROFS;
+	if (S_ISREG(inode->i_mode)) {
+		err = lease_break(inode, flags);        /* kernel/fs/leases.c */
+		if (err)
+			return err;
+	}
 	if ((flags & O_TRUNC) && S_ISREG(inode->i_mode))
 		return vfs_truncate_inode(inode, 0);
 	return 0;

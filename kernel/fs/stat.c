@@ -173,7 +173,7 @@ SYSCALL_DEFINE5(statx, int, dirfd, const char *, pathname, int, flags,
 	sx.stx_rdev_minor = MINOR(inode->i_rdev);
 	sx.stx_dev_major = MAJOR(inode->i_sb->s_dev);
 	sx.stx_dev_minor = MINOR(inode->i_sb->s_dev);
-	sx.stx_mnt_id = (u64)(uptr)p.mnt >> 4 & 0xffffffff;
+	sx.stx_mnt_id = (u64)p.mnt->mnt_id;   /* as in mountinfo */
 	err = copy_to_user(ubuf, &sx, sizeof(sx)) ? -EFAULT : 0;
 	iput(inode);
 	path_put(&p);

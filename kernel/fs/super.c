@@ -27,6 +27,7 @@ static LIST_HEAD(super_blocks);              /* [sb_lock] */
 static DEFINE_SPINLOCK(sb_lock);             /* a leaf: the list only */
 static LIST_HEAD(all_mounts);                /* [n] */
 static unsigned int next_anon_dev = 1;       /* [n] minor numbers, major 0 */
+static int next_mnt_id = 1;                  /* [n] mount ids (mountinfo) */
 
 /**
  * register_filesystem - make @fs mountable by its name.
@@ -72,12 +73,22 @@ struct super_block *sb_alloc(struct file_system_type *type)
 	return sb;
 }
 
-static struct mount *mount_alloc(struct super_block *sb, struct dentry *root)
+/* A detached mount of @root in @sb; @devname is copied. [n] held. */
+static struct mount *mount_alloc(struct super_block *sb, struct dentry *root,
+				 const char *devname)
 {
 	struct mount *m = kzalloc(sizeof(*m), GFP_KERNEL);
 
 	if (!m)
 		return NULL;
+	m->mnt_devname = kstrdup(devname ? devname : "none", GFP_KERNEL);
+	if (!m->mnt_devname) {
+		kfree(m);
+		return NULL;
+	}
+	/* Ids are not reused before they wrap (Linux reuses the lowest). */
+	m->mnt_id = next_mnt_id;
+	next_mnt_id = next_mnt_id == 0x7fffffff ? 1 : next_mnt_id + 1;
 	m->mnt_sb = sb;
 	m->mnt_root = dget(root);
 	m->mnt_parent = m;
@@ -86,6 +97,9 @@ static struct mount *mount_alloc(struct super_block *sb, struct dentry *root)
 	INIT_LIST_HEAD(&m->mnt_children);
 	INIT_LIST_HEAD(&m->mnt_child);
 	INIT_LIST_HEAD(&m->mnt_list);
+	INIT_LIST_HEAD(&m->mnt_share);
+	INIT_LIST_HEAD(&m->mnt_slave_list);
+	INIT_LIST_HEAD(&m->mnt_slave);
 	return m;
 }
 
@@ -135,12 +149,30 @@ struct mount *mount_new_sb(struct file_system_type *type, const char *src,
 		list_add_tail(&sb->s_list, &super_blocks);
 		spin_unlock(&sb_lock);
 	}
-	m = mount_alloc(sb, sb->s_root);
+	m = mount_alloc(sb, sb->s_root, src);
 	if (!m) {
 		/* Leave the super block to a later mount_put of it. */
 		__atomic_sub_fetch(&sb->s_count, 1, __ATOMIC_RELAXED);
 		return ERR_PTR(-ENOMEM);
 	}
+	return m;
+}
+
+/**
+ * mount_clone - a detached copy of @old rooted at @root (a dentry of
+ * @old's tree): the same super block, source and per-mount flags, as a
+ * bind mount makes, and its propagation as @cl (CL_*) says.
+ * Context: [n] held. Return: the mount (one reference) or NULL (-ENOMEM).
+ */
+struct mount *mount_clone(struct mount *old, struct dentry *root, int cl)
+{
+	struct mount *m = mount_alloc(old->mnt_sb, root, old->mnt_devname);
+
+	if (!m)
+		return NULL;
+	__atomic_add_fetch(&m->mnt_sb->s_count, 1, __ATOMIC_RELAXED);
+	m->mnt_flags = old->mnt_flags & ~(MNT_DETACHED | MNT_MARKED);
+	mount_clone_propagation(m, old, cl);
 	return m;
 }
 
@@ -179,6 +211,7 @@ void mnt_put(struct mount *m)
 	dput(m->mnt_mountpoint);
 	dput(m->mnt_root);
 	sb_put(m->mnt_sb);
+	kfree(m->mnt_devname);
 	kfree(m);
 	if (parent != m)
 		mnt_put(parent);
@@ -231,6 +264,7 @@ void mount_detach(struct mount *m, struct list_head *dead)
 					      mnt_child), dead);
 	list_del_init(&m->mnt_child);
 	list_del(&m->mnt_list);
+	mount_set_private(m);
 	m->mnt_mountpoint->d_mounted--;
 	m->mnt_flags |= MNT_DETACHED;
 	list_add_tail(&m->mnt_list, dead);

@@ -320,18 +320,55 @@ static const struct file_operations tmpfs_dir_fops = {
 	.fsync = NULL,
 };
 
+/* The dentry after @d in a pre-order walk of @root's tree. [n] */
+static struct dentry *tmpfs_walk_next(struct dentry *root, struct dentry *d)
+{
+	if (!list_empty(&d->d_subdirs))
+		return list_first_entry(&d->d_subdirs, struct dentry, d_child);
+	for (; d != root; d = d->d_parent)
+		if (d->d_child.next != &d->d_parent->d_subdirs)
+			return list_next_entry(d, d_child);
+	return NULL;
+}
+
+/*
+ * Pages and inodes in use in @sb, for df: its whole tree is pinned in the
+ * dcache. A file with n links adds 1/n of its pages per link; files
+ * already unlinked but still open are not counted.
+ */
+static void tmpfs_usage(struct super_block *sb, u64 *pages, u64 *inodes)
+{
+	struct dentry *d;
+
+	*pages = *inodes = 0;
+	mutex_lock(&vfs_ns_lock);
+	for (d = sb->s_root; d; d = tmpfs_walk_next(sb->s_root, d)) {
+		struct inode *inode = d->d_inode;
+
+		if (!inode)
+			continue;
+		(*inodes)++;
+		*pages += READ_ONCE(inode->i_blocks) / (PAGE_SIZE / 512) /
+			  MAX(inode->i_nlink, 1u);
+	}
+	mutex_unlock(&vfs_ns_lock);
+}
+
 static int tmpfs_statfs(struct super_block *sb, struct statfs *st)
 {
 	struct page_alloc_stats ps;
+	u64 used, inodes;
 
 	page_alloc_stats(&ps);
+	tmpfs_usage(sb, &used, &inodes);
 	st->f_type = TMPFS_MAGIC;
 	st->f_bsize = PAGE_SIZE;
 	st->f_blocks = ps.total_pages / 2;
-	st->f_bfree = MIN(ps.free_pages, st->f_blocks);
+	st->f_bfree = MIN(ps.free_pages,
+			  st->f_blocks - MIN(used, (u64)st->f_blocks));
 	st->f_bavail = st->f_bfree;
 	st->f_files = ps.total_pages / 2;
-	st->f_ffree = st->f_files;
+	st->f_ffree = st->f_files - MIN(inodes, (u64)st->f_files);
 	st->f_namelen = NAME_MAX;
 	st->f_frsize = PAGE_SIZE;
 	return 0;

@@ -64,6 +64,9 @@ static inline struct tmpfs_inode *TMPFS_I(struct inode *inode)
 int tmpfs_page(struct inode *inode, u64 index, bool create,
 	       struct page **pagep);
 /* Free every page from byte @size on and zero the tail of the last one. */
+/* Pages held by all tmpfs files ([a]): /proc/meminfo's Shmem. */
+extern u64 tmpfs_total_pages;
+
 void tmpfs_truncate_pages(struct inode *inode, loff_t size);
 void tmpfs_free_pages(struct inode *inode);
 

@@ -12,6 +12,8 @@
 #include "internal.h"
 #include "tmpfs.h"
 
+u64 tmpfs_total_pages;      /* [a] */
+
 static u64 height_pages(unsigned int height)
 {
 	return height ? 1ULL << (TMPFS_FANOUT_SHIFT * height) : 0;
@@ -83,6 +85,7 @@ int tmpfs_page(struct inode *inode, u64 index, bool create,
 		}
 		*slot = pg;
 		ti->nr_pages++;
+		__atomic_add_fetch(&tmpfs_total_pages, 1, __ATOMIC_RELAXED);
 		inode->i_blocks = ti->nr_pages * (PAGE_SIZE / 512);
 	}
 	if (*slot) {
@@ -115,6 +118,8 @@ static bool free_range(struct tmpfs_inode *ti, struct tmpfs_node *node,
 		if (level == 1) {
 			put_page(node->slot[i]);
 			ti->nr_pages--;
+			__atomic_sub_fetch(&tmpfs_total_pages, 1,
+					   __ATOMIC_RELAXED);
 			node->slot[i] = NULL;
 		} else if (free_range(ti, node->slot[i], level - 1, start,
 				      first, last)) {

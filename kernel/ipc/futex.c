@@ -47,21 +47,9 @@
 #include <keel/usertime.h>
 #include <keel/wait.h>
 
+#include "futex_internal.h"
+
 #define FUTEX_HASH_BITS 8
-
-struct futex_bucket {
-	struct spinlock lock;
-	struct list_head chain;         /* [lock] futex_q, FIFO */
-};
-
-struct futex_q {
-	struct list_head link;          /* [b] on bucket->chain */
-	struct futex_key key;           /* [b] requeue rewrites it */
-	struct futex_bucket *bucket;    /* [b] the bucket it is on */
-	struct thread *thread;          /* [I] */
-	u32 bitset;                     /* [I] */
-	bool woken;                     /* [b] taken off by a waker */
-};
 
 static struct futex_bucket futex_table[1 << FUTEX_HASH_BITS];
 static int futex_table_state;   /* [a] 0 unset, 1 being set up, 2 ready */
@@ -88,6 +76,7 @@ static void futex_table_init(void)
 	for (i = 0; i < ARRAY_SIZE(futex_table); i++) {
 		spin_lock_init(&futex_table[i].lock);
 		INIT_LIST_HEAD(&futex_table[i].chain);
+		INIT_LIST_HEAD(&futex_table[i].pi_states);
 	}
 	__atomic_store_n(&futex_table_state, 2, __ATOMIC_RELEASE);
 }
@@ -105,13 +94,13 @@ unsigned int futex_hash_size(void)
 	return ARRAY_SIZE(futex_table);
 }
 
-static struct futex_bucket *futex_bucket_of(const struct futex_key *key)
+struct futex_bucket *futex_bucket_of(const struct futex_key *key)
 {
 	futex_table_init();
 	return &futex_table[futex_hash(key)];
 }
 
-static bool futex_key_eq(const struct futex_key *a, const struct futex_key *b)
+bool futex_key_eq(const struct futex_key *a, const struct futex_key *b)
 {
 	return a->space == b->space && a->addr == b->addr &&
 	       a->kind == b->kind;
@@ -122,7 +111,7 @@ static bool futex_key_eq(const struct futex_key *a, const struct futex_key *b)
  * second by trylock, so lockdep sees no nesting of the bucket class and
  * two CPUs locking the same pair cannot deadlock.
  */
-static void futex_lock_pair(struct futex_bucket *a, struct futex_bucket *b)
+void futex_lock_pair(struct futex_bucket *a, struct futex_bucket *b)
 {
 	if (a > b) {
 		struct futex_bucket *t = a;
@@ -136,7 +125,7 @@ static void futex_lock_pair(struct futex_bucket *a, struct futex_bucket *b)
 			arch_cpu_relax();
 }
 
-static void futex_unlock_pair(struct futex_bucket *a, struct futex_bucket *b)
+void futex_unlock_pair(struct futex_bucket *a, struct futex_bucket *b)
 {
 	if (a != b)
 		spin_unlock(&b->lock);
@@ -149,7 +138,7 @@ static void futex_unlock_pair(struct futex_bucket *a, struct futex_bucket *b)
  * Read the word with a bucket lock held: one access that cannot sleep.
  * Return: 0 or -EFAULT (fault it in with futex_fault_in and retry).
  */
-static int futex_read_locked(const struct futex_word *w, u32 *val)
+int futex_read_locked(const struct futex_word *w, u32 *val)
 {
 	u64 v;
 
@@ -165,7 +154,7 @@ static int futex_read_locked(const struct futex_word *w, u32 *val)
 }
 
 /* Make the word's page present (readable). Context: may sleep. */
-static int futex_fault_in(const struct futex_word *w)
+int futex_fault_in(const struct futex_word *w)
 {
 	u32 v;
 
@@ -209,7 +198,7 @@ int futex_fault_in_writable(const struct futex_word *w)
 /* ---- waking ---------------------------------------------------------------- */
 
 /* Take @q off its bucket and wake it. Context: its bucket lock held. */
-static void futex_wake_q(struct futex_q *q)
+void futex_wake_q(struct futex_q *q)
 {
 	lock_assert_held(&q->bucket->lock);
 	list_del_init(&q->link);
@@ -227,9 +216,13 @@ static int futex_wake_locked(struct futex_bucket *b,
 	struct futex_q *q, *next;
 	int woken = 0;
 
+	if (futex_ps_find(b, key))
+		return -EINVAL;         /* a PI futex: FUTEX_UNLOCK_PI's job */
 	list_for_each_entry_safe(q, next, &b->chain, link) {
 		if (!futex_key_eq(&q->key, key) || !(q->bitset & bitset))
 			continue;
+		if (q->rt_waiter)
+			return -EINVAL;     /* WAIT_REQUEUE_PI: not woken so */
 		futex_wake_q(q);
 		if (++woken >= nr)
 			break;
@@ -335,6 +328,8 @@ int futex_do_wait(const struct futex_word *w, const struct futex_key *key,
 	q.thread = current;
 	q.bitset = bitset;
 	q.woken = false;
+	q.rt_waiter = NULL;
+	q.pi_state = NULL;
 	list_add_tail(&q.link, &b->chain);
 	spin_unlock(&b->lock);
 
@@ -382,9 +377,17 @@ int futex_do_requeue(const struct futex_word *w1,
 		futex_unlock_pair(b1, b2);
 		return -EAGAIN;
 	}
+	if (futex_ps_find(b1, key1)) {  /* LOCK_PI waiters: never moved */
+		futex_unlock_pair(b1, b2);
+		return -EINVAL;
+	}
 	list_for_each_entry_safe(q, next, &b1->chain, link) {
 		if (!futex_key_eq(&q->key, key1))
 			continue;
+		if (q->rt_waiter) {         /* needs FUTEX_CMP_REQUEUE_PI */
+			futex_unlock_pair(b1, b2);
+			return -EINVAL;
+		}
 		if (woken < nr_wake) {
 			futex_wake_q(q);
 			woken++;
@@ -499,9 +502,10 @@ int futex_do_wake_op(const struct futex_key *key1, const struct futex_word *w2,
 		return res;
 	}
 	woken = futex_wake_locked(b1, key1, nr1, FUTEX_BITSET_MATCH_ANY);
-	if (res > 0)
-		woken += futex_wake_locked(b2, key2, nr2,
-					   FUTEX_BITSET_MATCH_ANY);
+	if (res > 0 && woken >= 0) {
+		res = futex_wake_locked(b2, key2, nr2, FUTEX_BITSET_MATCH_ANY);
+		woken = res < 0 ? res : woken + res;
+	}
 	futex_unlock_pair(b1, b2);
 	return woken;
 }
@@ -556,7 +560,7 @@ static int futex_key_shared(struct mm *mm, u32 __user *uaddr,
  * process-shared futexes (no FUTEX_PRIVATE_FLAG).
  * Return: 0, -EINVAL (misaligned), -EFAULT.
  */
-static int futex_key_user(u32 __user *uaddr, bool shared,
+int futex_key_user(u32 __user *uaddr, bool shared,
 			  struct futex_key *key)
 {
 	unsigned long addr = (unsigned long)uaddr;
@@ -612,7 +616,7 @@ static long futex_wait_restart(struct restart_block *rb)
  * with @realtime, converted to a monotonic deadline now (a later
  * clock_settime does not move it).
  */
-static int futex_deadline(const struct timespec __user *uts, bool abs,
+int futex_deadline(const struct timespec __user *uts, bool abs,
 			  bool realtime, u64 *deadline)
 {
 	u64 ns, now;
@@ -753,5 +757,6 @@ SYSCALL_DEFINE6(futex, u32 __user *, uaddr, int, futex_op, u32, val,
 		return futex_wake_op_call(uaddr, uaddr2, shared, (int)val,
 					  (int)val2, val3);
 	}
-	return -ENOSYS;
+	return futex_pi_call(uaddr, cmd, shared, realtime, val, timeout,
+			     uaddr2, val3);
 }

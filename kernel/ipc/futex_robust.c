@@ -22,6 +22,8 @@
 #include <keel/task.h>
 #include <keel/uaccess.h>
 
+#include "futex_internal.h"
+
 /*
  * The owner @tid died: mark the lock word FUTEX_OWNER_DIED (keeping
  * FUTEX_WAITERS) and wake one waiter, as Linux's handle_futex_death.
@@ -46,6 +48,9 @@ static int futex_owner_died(u32 __user *uaddr, pid_t tid, bool pi,
 			return 0;
 		}
 		if ((uval & FUTEX_TID_MASK) != (u32)tid)
+			return 0;
+		/* Contended PI: the kernel state goes to the top waiter. */
+		if (pi && (uval & FUTEX_WAITERS) && futex_pi_owner_died(uaddr))
 			return 0;
 		mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
 		seen = uval;
@@ -85,7 +90,7 @@ static u32 __user *futex_entry_word(struct robust_list __user *entry,
 	return (u32 __user *)((uptr)entry + (uptr)offset);
 }
 
-void futex_exit_robust(struct task *t)
+static void futex_walk_robust(struct task *t)
 {
 	struct robust_list_head __user *head = t->robust_list;
 	struct robust_list __user *entry, *next, *pending;
@@ -119,6 +124,14 @@ void futex_exit_robust(struct task *t)
 	if (pending)
 		futex_owner_died(futex_entry_word(pending, offset), t->tid,
 				 pending_pi, true);
+}
+
+void futex_exit_robust(struct task *t)
+{
+	futex_walk_robust(t);
+	/* Then the PI futexes not on the list, robust or not (Linux's
+	 * exit_pi_state_list): a waiter never stays blocked on the dead. */
+	futex_pi_release_all(t, t->exiting);
 }
 
 SYSCALL_DEFINE2(set_robust_list, struct robust_list_head __user *, head,

@@ -95,6 +95,8 @@
 #include <keel/string.h>
 #include <keel/time.h>
 
+#include "rtmutex_internal.h"
+
 #define _RET_IP_ ((unsigned long)__builtin_return_address(0))
 
 void __rt_mutex_init(struct rt_mutex *lock, struct lock_class_key *key)
@@ -137,7 +139,7 @@ static bool fast_unlock(struct rt_mutex *lock)
  * waits. Only while the word is stable: wait_lock held and a flag set (or
  * no owner), so that no fast path can change it meanwhile.
  */
-static void set_owner(struct rt_mutex *lock, struct thread *owner,
+void rtm_set_owner(struct rt_mutex *lock, struct thread *owner,
 		      bool pending)
 {
 	unsigned long w = (unsigned long)owner;
@@ -157,7 +159,7 @@ static bool owner_pending(const struct rt_mutex *lock)
 
 /* ---- waiters ------------------------------------------------------------ */
 
-static struct rt_mutex_waiter *top_waiter(struct rt_mutex *lock)
+struct rt_mutex_waiter *rtm_top_waiter(struct rt_mutex *lock)
 {
 	return rb_entry_safe(rb_first_cached(&lock->waiters),
 			     struct rt_mutex_waiter, tree_node);
@@ -190,7 +192,7 @@ static void __waiter_enqueue(struct rt_mutex *lock, struct rt_mutex_waiter *w,
 	rb_insert_color_cached(&w->tree_node, &lock->waiters, leftmost);
 }
 
-static void waiter_enqueue(struct rt_mutex *lock, struct rt_mutex_waiter *w)
+void rtm_waiter_enqueue(struct rt_mutex *lock, struct rt_mutex_waiter *w)
 {
 	__waiter_enqueue(lock, w, false);
 }
@@ -211,7 +213,7 @@ static void waiter_requeue(struct rt_mutex *lock, struct rt_mutex_waiter *w,
 		return;
 	waiter_dequeue(lock, w);
 	w->prio = prio;
-	waiter_enqueue(lock, w);
+	rtm_waiter_enqueue(lock, w);
 }
 
 /* ---- inheritance -------------------------------------------------------- */
@@ -245,7 +247,7 @@ static int pi_inherited(struct thread *t)
  */
 static void pi_sync_entry(struct rt_mutex *lock, struct thread *owner)
 {
-	struct rt_mutex_waiter *top = top_waiter(lock);
+	struct rt_mutex_waiter *top = rtm_top_waiter(lock);
 
 	lock_assert_held(&lock->wait_lock);
 	lock_assert_held(&owner->pi_lock);
@@ -302,7 +304,7 @@ static bool steal(struct rt_mutex *lock)
 	spin_unlock(&p->pi_lock);
 	__waiter_enqueue(lock, w, true);    /* it came first among equals */
 	lock->handoff = NULL;
-	set_owner(lock, current, false);
+	rtm_set_owner(lock, current, false);
 	spin_lock(&current->pi_lock);
 	pi_sync_entry(lock, current);
 	pi_apply(current);
@@ -338,32 +340,22 @@ static bool try_take(struct rt_mutex *lock, bool mark)
 	}
 }
 
-/* The lock was handed to us: clear PENDING, nobody can steal it now. [w] */
-static void take_over(struct rt_mutex *lock)
+/*
+ * The lock was handed to its owner, who runs now: clear PENDING, nobody
+ * can steal it any more. [w]
+ */
+void rtm_take_over(struct rt_mutex *lock)
 {
+	struct thread *owner = rt_mutex_owner(lock);
+
 	if (!owner_pending(lock))
 		return;
-	KASSERT(lock->handoff && lock->handoff->task == current);
+	KASSERT(lock->handoff && lock->handoff->task == owner);
 	lock->handoff = NULL;
-	set_owner(lock, current, false);
+	rtm_set_owner(lock, owner, false);
 }
 
 /* ---- the chain walk ----------------------------------------------------- */
-
-#define WALK_HOPS 4     /* steps remembered for a deadlock report */
-
-struct pi_walk {
-	struct thread *task;    /* origin: a thread that may wait, or NULL */
-	struct rt_mutex *lock;  /* with detect: the lock the caller blocks on */
-	bool detect;            /* full walk with deadlock detection */
-	/* For a report: why, and the first steps of the walk. */
-	const char *why;
-	unsigned int hops;
-	struct {
-		const struct rt_mutex *lock;
-		char owner[THREAD_NAME_LEN];
-	} hop[WALK_HOPS];
-};
 
 /*
  * Lock the wait_lock of the lock @t waits for, after re-sorting its waiter
@@ -440,14 +432,14 @@ static struct rt_mutex *walk_next(struct pi_walk *pw, struct thread *owner,
 
 /*
  * Before a walk lets go of @lock's wait_lock: drop HAS_WAITERS if nobody
- * waits any more (waiter_leave() leaves it set until the walk is past its
+ * waits any more (rtm_waiter_leave() leaves it set until the walk is past its
  * lock, as that is what keeps the owner from unlocking it).
  */
 static void walk_fix_word(struct rt_mutex *lock)
 {
 	/* Unflagged, the word is the fast paths': not ours to rewrite. */
 	if (READ_ONCE(lock->owner) & RT_MUTEX_FLAGS)
-		set_owner(lock, rt_mutex_owner(lock), owner_pending(lock));
+		rtm_set_owner(lock, rt_mutex_owner(lock), owner_pending(lock));
 }
 
 /*
@@ -472,7 +464,7 @@ static int walk_chain(struct pi_walk *pw, struct rt_mutex *lock,
 		if (!owner)
 			break;
 		walk_note(pw, lock, owner);
-		if (pw->detect && owner == current) {
+		if (pw->detect && owner == pw->task) {
 			pw->why = "the chain of owners comes back to it";
 			ret = -EDEADLK;
 			break;
@@ -513,7 +505,7 @@ static int walk_chain(struct pi_walk *pw, struct rt_mutex *lock,
  * Bring the priorities along the chain from @pw->task up to date.
  * Context: no spinlocks held. Return: 0 or -EDEADLK.
  */
-static int pi_chain_walk(struct pi_walk *pw)
+int rtm_chain_walk(struct pi_walk *pw)
 {
 	unsigned long flags;
 	struct rt_mutex *lock = walk_begin(pw->task, &flags);
@@ -522,7 +514,7 @@ static int pi_chain_walk(struct pi_walk *pw)
 }
 
 /* "thread T, rt_mutex L: why" and the chain, through lockdep. */
-static void report_deadlock(const struct rt_mutex *lock,
+void rtm_report_deadlock(const struct rt_mutex *lock,
 			    const struct pi_walk *pw, const char *why,
 			    unsigned long ip)
 {
@@ -545,8 +537,8 @@ void rt_mutex_adjust_pi(struct thread *t)
 {
 	struct pi_walk pw = { .task = t };
 
-	if (pi_chain_walk(&pw))
-		report_deadlock(NULL, &pw, pw.why, _RET_IP_);
+	if (rtm_chain_walk(&pw))
+		rtm_report_deadlock(NULL, &pw, pw.why, _RET_IP_);
 }
 
 /* ---- the slow paths ----------------------------------------------------- */
@@ -556,28 +548,29 @@ void rt_mutex_adjust_pi(struct thread *t)
  * back what it lent the owner, down the chain. Return: false if the lock
  * was handed to us meanwhile (we own it now), true if we left.
  */
-static bool waiter_leave(struct rt_mutex *lock, struct rt_mutex_waiter *w,
+bool rtm_waiter_leave(struct rt_mutex *lock, struct rt_mutex_waiter *w,
 			 unsigned long ip)
 {
 	struct pi_walk pw = { .lock = lock };
 	unsigned long flags = spin_lock_irqsave(&lock->wait_lock);
+	struct thread *t = w->task;
 
-	if (rt_mutex_owner(lock) == current) {
-		take_over(lock);
+	if (rt_mutex_owner(lock) == t) {
+		rtm_take_over(lock);
 		spin_unlock_irqrestore(&lock->wait_lock, flags);
 		return false;
 	}
-	spin_lock(&current->pi_lock);
+	spin_lock(&t->pi_lock);
 	waiter_dequeue(lock, w);
-	current->pi_blocked_on = NULL;
-	spin_unlock(&current->pi_lock);
+	t->pi_blocked_on = NULL;
+	spin_unlock(&t->pi_lock);
 	/*
 	 * The word keeps HAS_WAITERS, even if we were the last waiter, until
 	 * the walk lets go of @lock: the owner cannot unlock it before, so it
 	 * cannot exit and be freed while the walk works on it.
 	 */
 	if (walk_chain(&pw, lock, flags))
-		report_deadlock(lock, &pw, pw.why, ip);
+		rtm_report_deadlock(lock, &pw, pw.why, ip);
 	return true;
 }
 
@@ -597,7 +590,7 @@ static int wait_for_handoff(struct rt_mutex *lock, long state, bool timed,
 		flags = spin_lock_irqsave(&lock->wait_lock);
 		ret = 1;
 		if (rt_mutex_owner(lock) == current) {
-			take_over(lock);
+			rtm_take_over(lock);
 			ret = 0;
 		} else if (state == THREAD_INTERRUPTIBLE &&
 			   READ_ONCE(current->signal_pending)) {
@@ -639,17 +632,17 @@ static int rt_mutex_slowlock(struct rt_mutex *lock, long state, bool timed,
 	w.prio = sched_effective_prio(current);
 	current->pi_blocked_on = &w;
 	spin_unlock(&current->pi_lock);
-	waiter_enqueue(lock, &w);
-	set_owner(lock, rt_mutex_owner(lock), owner_pending(lock));
+	rtm_waiter_enqueue(lock, &w);
+	rtm_set_owner(lock, rt_mutex_owner(lock), owner_pending(lock));
 	spin_unlock_irqrestore(&lock->wait_lock, flags);
 
-	ret = pi_chain_walk(&pw);
+	ret = rtm_chain_walk(&pw);
 	if (!ret)
 		ret = wait_for_handoff(lock, state, timed, deadline);
-	if (ret && !waiter_leave(lock, &w, ip))
+	if (ret && !rtm_waiter_leave(lock, &w, ip))
 		ret = 0;    /* handed to us before we could leave: ours */
 	if (ret == -EDEADLK)
-		report_deadlock(lock, &pw, pw.why, ip);
+		rtm_report_deadlock(lock, &pw, pw.why, ip);
 	/* Nothing may point at @w, on our stack, once we return. */
 	KASSERT(RB_EMPTY_NODE(&w.tree_node) && list_empty(&w.pi_link) &&
 		!READ_ONCE(current->pi_blocked_on));
@@ -658,16 +651,18 @@ static int rt_mutex_slowlock(struct rt_mutex *lock, long state, bool timed,
 	return ret;
 }
 
-static void rt_mutex_slowunlock(struct rt_mutex *lock)
+/*
+ * Hand @lock, owned by current, to its waiter @top (NULL: none may wait)
+ * as its pending owner, or release it. [w]
+ */
+void rtm_hand_over(struct rt_mutex *lock, struct rt_mutex_waiter *top)
 {
-	unsigned long flags = spin_lock_irqsave(&lock->wait_lock);
-	struct rt_mutex_waiter *top = top_waiter(lock);
 	struct thread *next;
 
 	KASSERT(!owner_pending(lock) && rt_mutex_owner(lock) == current);
 	if (!top) {
-		set_owner(lock, NULL, false);
-		spin_unlock_irqrestore(&lock->wait_lock, flags);
+		KASSERT(RB_EMPTY_ROOT(&lock->waiters.rb_root));
+		rtm_set_owner(lock, NULL, false);
 		return;
 	}
 	/* The waiters stop lending us their priority... */
@@ -680,7 +675,7 @@ static void rt_mutex_slowunlock(struct rt_mutex *lock)
 	next = top->task;
 	waiter_dequeue(lock, top);
 	lock->handoff = top;
-	set_owner(lock, next, true);
+	rtm_set_owner(lock, next, true);
 	spin_lock(&next->pi_lock);
 	next->pi_blocked_on = NULL;
 	pi_sync_entry(lock, next);
@@ -688,6 +683,13 @@ static void rt_mutex_slowunlock(struct rt_mutex *lock)
 	spin_unlock(&next->pi_lock);
 	/* Under wait_lock: @next cannot have left its wait loop yet. */
 	wake_up_thread(next);
+}
+
+static void rt_mutex_slowunlock(struct rt_mutex *lock)
+{
+	unsigned long flags = spin_lock_irqsave(&lock->wait_lock);
+
+	rtm_hand_over(lock, rtm_top_waiter(lock));
 	spin_unlock_irqrestore(&lock->wait_lock, flags);
 }
 
@@ -718,7 +720,7 @@ static int __rt_mutex_lock(struct rt_mutex *lock, long state, bool timed,
 	 * bug gets one report, this one, which says what the call returns.
 	 */
 	if (unlikely(rt_mutex_owner(lock) == current)) {
-		report_deadlock(lock, NULL, "it holds it already", ip);
+		rtm_report_deadlock(lock, NULL, "it holds it already", ip);
 		return -EDEADLK;
 	}
 	lockdep_acquire(&lock->dep_map, false, ip);

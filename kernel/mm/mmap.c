@@ -467,7 +467,7 @@ SYSCALL_DEFINE3(mprotect, unsigned long, start, size_t, len,
 
 void mm_set_brk_base(struct mm *mm, vaddr_t start)
 {
-	u64 rnd = get_random_below(BRK_RND_RANGE >> PAGE_SHIFT) << PAGE_SHIFT;
+	u64 rnd = mm_random_below(BRK_RND_RANGE >> PAGE_SHIFT) << PAGE_SHIFT;
 
 	mm->start_brk = mm->brk = ALIGN_UP(start, PAGE_SIZE) + rnd;
 }

@@ -20,6 +20,7 @@
 #include <keel/errno.h>
 #include <keel/err.h>
 #include <keel/panic.h>
+#include <keel/param.h>
 #include <keel/random.h>
 #include <keel/slab.h>
 #include <keel/smp.h>
@@ -128,6 +129,19 @@ static void leave_mm_here(void *arg)
 /* ---- creation --------------------------------------------------------- */
 
 /*
+ * Linux's norandmaps (randomize_va_space=0): every layout offset is zero,
+ * so a program gets the same addresses in every run - debugging, and the
+ * deterministic benchmarks, where page-table shapes must not vary.
+ */
+static bool norandmaps;
+KPARAM_BOOL(norandmaps, norandmaps, "no address-space layout randomization");
+
+u64 mm_random_below(u64 bound)
+{
+	return norandmaps ? 0 : get_random_below(bound);
+}
+
+/*
  * Linux's layout: the stack top is randomized over STACK_RND_BITS pages
  * below the end of user space, and mmap_base sits below the stack's
  * largest extent (RLIMIT_STACK, clamped to [128 MiB, 5/6 of the space],
@@ -142,10 +156,10 @@ static void mm_randomize(struct mm *mm)
 
 	gap = MAX(MIN(stack, ARCH_USER_TOP / 6 * 5), 128UL << 20);
 	gap += stack_rnd + STACK_GUARD_GAP;
-	rnd = get_random_below(1UL << MMAP_RND_BITS) << PAGE_SHIFT;
+	rnd = mm_random_below(1UL << MMAP_RND_BITS) << PAGE_SHIFT;
 	mm->mmap_base = ALIGN_DOWN(ARCH_USER_TOP - gap - rnd, PAGE_SIZE);
 	mm->stack_top = ARCH_USER_TOP -
-		(get_random_below(1UL << STACK_RND_BITS) << PAGE_SHIFT);
+		(mm_random_below(1UL << STACK_RND_BITS) << PAGE_SHIFT);
 }
 
 struct mm *mm_create(void)

@@ -30,6 +30,7 @@
 #include <keel/syscall.h>
 #include <keel/task.h>
 #include <keel/uaccess.h>
+#include <keel/vdso.h>
 #include <keel/vfs.h>
 #include <keel/usertime.h>
 #include <keel/vm.h>
@@ -134,7 +135,7 @@ static long load_image(struct mm *mm, struct file *f,
 /* A load bias for an ET_DYN program: Linux's base plus 28 random bits of pages. */
 static u64 pick_pie_bias(const struct elf_image *img)
 {
-	u64 rnd = get_random_below(1UL << MMAP_RND_BITS_EXEC) << PAGE_SHIFT;
+	u64 rnd = mm_random_below(1UL << MMAP_RND_BITS_EXEC) << PAGE_SHIFT;
 	u64 bias = (ET_DYN_BASE + rnd - img->lo) & ~(img->max_align - 1);
 
 	if (bias + img->hi >= ARCH_USER_TOP / 6 * 5)
@@ -218,6 +219,7 @@ struct exec_load {
 	struct mm *mm;
 	u64 entry;              /* where the program starts (interp's entry) */
 	u64 sp;
+	u64 vdso;               /* AT_SYSINFO_EHDR; 0: none */
 	bool secure;            /* AT_SECURE */
 	bool setuid, setgid;
 	uid_t new_euid;
@@ -232,6 +234,8 @@ static void fill_auxv(u64 *av, unsigned int *n, const struct elf_image *img,
 	u64 phdr = img->phdr_mapped ? img->phdr_vaddr + bias : bias;
 
 #define AUX(t, v) do { av[i++] = (t); av[i++] = (v); } while (0)
+	if (ld->vdso)
+		AUX(AT_SYSINFO_EHDR, ld->vdso);
 	AUX(AT_HWCAP, arch_elf_hwcap());
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_CLKTCK, 100);
@@ -314,6 +318,11 @@ static long exec_load_elf(struct file *f, struct exec_args *ea,
 		if (err)
 			goto out;
 	}
+	err = vdso_map(ld->mm);         /* random: below the mmap base */
+	if (err < 0)
+		goto out;
+	ld->vdso = (u64)err;
+	err = 0;
 	mm_set_brk_base(ld->mm, PAGE_ALIGN(img->hi + bias)); /* randomizes it */
 	exec_setid(f, current_cred(), ld);
 	fill_auxv(auxv, &nauxv, img, bias, interp_base, current_cred(), ld);

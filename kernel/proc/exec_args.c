@@ -150,7 +150,7 @@ int exec_args_script(struct exec_args *ea, const char *interp,
 /* A random page-aligned top for the stack: 22 bits of pages (16 GiB). */
 vaddr_t exec_stack_top(void)
 {
-	u64 rnd = get_random_below(1UL << 22) << PAGE_SHIFT;
+	u64 rnd = mm_random_below(1UL << 22) << PAGE_SHIFT;
 
 	return (ARCH_USER_TOP - rnd) & PAGE_MASK;
 }

@@ -23,6 +23,7 @@
 #include <keel/string.h>
 #include <keel/syscall.h>
 #include <keel/task.h>
+#include <keel/tty.h>
 #include <keel/uaccess.h>
 #include <keel/usertime.h>
 #include <keel/vfs.h>
@@ -162,6 +163,7 @@ __noreturn void task_exit(int status)
 	struct files *files;
 	bool reap = false, last;
 	unsigned long flags;
+	u64 ut, st;
 
 	t->exiting = true;
 	futex_exit_robust(t);           /* needs the address space still */
@@ -179,14 +181,20 @@ __noreturn void task_exit(int status)
 	spin_lock(&tasklist_lock);
 	files = t->files;
 	t->files = NULL;
+	last = p->nr_tasks == 1 && p->sid == p->pid && p->tty;
 	spin_unlock(&tasklist_lock);
 	files_put(files);
+	if (last)               /* Linux's disassociate_ctty(1) */
+		tty_session_leader_exit(p);
 
+	task_cputime(t, &ut, &st);      /* before it leaves the task list */
 	spin_lock(&tasklist_lock);
 	list_del_init(&t->proc_link);
 	p->nr_tasks--;
 	spin_lock(&p->lock);
-	p->utime_ns += sched_thread_runtime(current);
+	p->utime_ns += ut;
+	p->stime_ns += st;
+	cputime_account_exited(ut, st);
 	p->min_flt += t->min_flt;
 	if (t->mm && t->mm->hiwater_rss * (PAGE_SIZE / 1024) > p->maxrss_kib)
 		p->maxrss_kib = t->mm->hiwater_rss * (PAGE_SIZE / 1024);

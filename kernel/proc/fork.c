@@ -233,6 +233,7 @@ static long clone_link(struct task *child, struct process *np,
 		np->pid = tid;
 		np->pgid = cp->pgid;
 		np->sid = cp->sid;
+		np->tty = cp->tty;      /* the controlling tty is inherited */
 		np->parent = parent;
 		pid_set_process(tid, np);
 		list_add_tail(&np->sibling, &parent->children);

@@ -333,6 +333,7 @@ struct sighand *sighand_create(void)
 		return NULL;
 	sh->refcount = 1;
 	spin_lock_init(&sh->lock);
+	init_waitqueue_head(&sh->signalfd_wqh);
 	return sh;
 }
 

@@ -72,6 +72,49 @@ static int kill_pgrp(pid_t pgrp, int sig, const siginfo_t *info)
 	return sent ? 0 : ret;
 }
 
+/**
+ * kill_pgrp_kernel - send @sig to every process of group @pgrp, for the
+ * kernel (terminal signals, hangups): with @priv no permission check,
+ * else the caller's kill(2) permission applies.
+ * Return: 0, -ESRCH (no such group) or -EPERM.
+ * Context: process context; takes tasklist_lock.
+ */
+int kill_pgrp_kernel(pid_t pgrp, int sig, int priv)
+{
+	siginfo_t info;
+	int ret;
+
+	if (pgrp <= 0 || !sig_valid(sig))
+		return -EINVAL;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = priv ? SI_KERNEL : SI_USER;
+	if (!priv) {
+		info.si_pid = current_process()->pid;
+		info.si_uid = current_cred()->uid;
+	}
+	spin_lock(&tasklist_lock);
+	if (!priv) {
+		ret = kill_pgrp(pgrp, sig, &info);
+	} else {
+		/* No sender to check (this may run in a kernel thread). */
+		struct process *p;
+		struct task *t;
+
+		ret = -ESRCH;
+		list_for_each_entry(p, &all_processes, all_link) {
+			if (p->pgid != pgrp || p->state == PROCESS_DEAD)
+				continue;
+			ret = 0;
+			t = process_first_task(p);
+			if (t)
+				send_sig_info_locked(t, &info, true);
+		}
+	}
+	spin_unlock(&tasklist_lock);
+	return ret;
+}
+
 /* kill(-1): everyone but init and the caller; EPERM ones do not count. */
 static int kill_all(int sig, const siginfo_t *info)
 {

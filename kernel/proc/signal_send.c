@@ -11,6 +11,7 @@
  */
 #include <keel/errno.h>
 #include <keel/string.h>
+#include <uapi/poll.h>
 
 #include "signal_internal.h"
 
@@ -144,6 +145,10 @@ int send_sig_info_locked(struct task *t, const siginfo_t *info, bool shared)
 	ret = queue_signal(pend, info, p->cred.uid);
 	if (ret)
 		goto out;
+	/* signalfd(2) readers of any task sharing @sh may want it. */
+	if (waitqueue_active(&sh->signalfd_wqh))
+		__wake_up(&sh->signalfd_wqh, WAKE_NORMAL, 0,
+			  (void *)(uintptr_t)EPOLLIN);
 	if (sig == SIGKILL)
 		signal_kill_all(p);
 	else if (shared)

@@ -157,6 +157,7 @@ SYSCALL_DEFINE0(setsid)
 		}
 	}
 	me->sid = me->pgid = me->pid;
+	me->tty = NULL;         /* a new session starts without a tty */
 	ret = me->sid;
 out:
 	spin_unlock(&tasklist_lock);

@@ -8,6 +8,7 @@
 #include <keel/errno.h>
 #include <keel/mm.h>
 #include <keel/printk.h>
+#include <keel/procfs.h>
 #include <keel/random.h>
 #include <keel/spinlock.h>
 #include <keel/string.h>
@@ -107,8 +108,12 @@ SYSCALL_DEFINE1(sysinfo, struct sysinfo_user __user *, info)
 	memset(&si, 0, sizeof(si));
 	page_alloc_stats(&st);
 	si.uptime = (clock_monotonic_ns() + 999999999ULL) / 1000000000ULL;
+	procfs_load_averages(si.loads);
+	for (int i = 0; i < 3; i++)
+		si.loads[i] <<= 16 - 11;    /* SI_LOAD_SHIFT - FSHIFT */
 	si.totalram = st.total_pages * PAGE_SIZE;
 	si.freeram = st.free_pages * PAGE_SIZE;
+	si.sharedram = procfs_shmem_pages() * PAGE_SIZE;
 	si.procs = nr_processes();
 	si.mem_unit = 1;
 	return copy_to_user(info, &si, sizeof(si)) ? -EFAULT : 0;

@@ -147,19 +147,13 @@ SYSCALL_DEFINE2(getrusage, int, who, void __user *, usage)
 	unsigned long flt = 0, rss = 0;
 	u64 ut, st;
 
-	/*
-	 * Keel does not yet split user from system time: all CPU time is
-	 * reported as user time.
-	 */
 	switch (who) {
 	case RUSAGE_SELF:
-		ut = process_cputime_ns(p);
-		st = 0;
+		process_cputime(p, &ut, &st);
 		process_mem_usage(p, &flt, &rss);
 		break;
 	case RUSAGE_THREAD:
-		ut = sched_thread_runtime(current);
-		st = 0;
+		task_cputime(current_task(), &ut, &st);
 		flt = current_task()->min_flt;
 		process_mem_usage(p, &(unsigned long){ 0 }, &rss);
 		break;
@@ -187,9 +181,12 @@ SYSCALL_DEFINE1(times, struct tms_user __user *, buf)
 {
 	struct process *p = current_process();
 	struct tms_user t = { 0 };
+	u64 ut, st;
 
 	if (buf) {
-		t.tms_utime = process_cputime_ns(p) / (NSEC_PER_SEC / USER_HZ);
+		process_cputime(p, &ut, &st);
+		t.tms_utime = ut / (NSEC_PER_SEC / USER_HZ);
+		t.tms_stime = st / (NSEC_PER_SEC / USER_HZ);
 		spin_lock(&p->lock);
 		t.tms_cutime = p->children_utime_ns / (NSEC_PER_SEC / USER_HZ);
 		t.tms_cstime = p->children_stime_ns / (NSEC_PER_SEC / USER_HZ);

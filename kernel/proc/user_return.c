@@ -2,6 +2,7 @@
  * The generic half of entering and leaving user mode: the work done on
  * every return to user mode, and the per-switch address-space change.
  */
+#include <keel/cputime.h>
 #include <keel/errno.h>
 #include <keel/mm_space.h>
 #include <keel/preempt.h>
@@ -57,6 +58,7 @@ void task_switch(struct thread *prev, struct thread *next)
 {
 	struct task *nt = next->task;
 
+	cputime_switch(prev, next);
 	mm_activate(nt ? nt->mm : NULL);
 	arch_switch_user_state(prev, next);
 }

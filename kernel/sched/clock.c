@@ -44,6 +44,9 @@
  * Locking: clock_write_lock serializes latch writers (select, folds);
  * clocksource_lock [r] guards the registry list. Order: clocksource_lock,
  * then clock_write_lock; a timer queue lock may be held outside both.
+ * clock_realtime_lock (a leaf) serializes writers of the realtime offset.
+ * Each latch write and offset change is mirrored into the vDSO's [vvar]
+ * page under the same lock (<keel/vdso.h>).
  */
 #include <keel/arch.h>
 #include <keel/errno.h>
@@ -56,6 +59,7 @@
 #include <keel/sprintf.h>
 #include <keel/string.h>
 #include <keel/time.h>
+#include <keel/vdso.h>
 
 #define CLOCK_SHIFT 32
 
@@ -83,7 +87,9 @@ static DEFINE_SPINLOCK(clock_write_lock);
 static DEFINE_SPINLOCK(clocksource_lock);
 static LIST_HEAD(clocksource_list);          /* [r] by rating, best first */
 
-static u64 clock_realtime_offset;            /* [a] set by time_init, clock_settime */
+static DEFINE_SPINLOCK(clock_realtime_lock); /* writers of the offset */
+static u64 clock_realtime_offset;            /* [a] set by time_init, clock_settime
+					        (under clock_realtime_lock) */
 static struct timer clock_guard;             /* re-armed by its callback */
 static u64 clock_guard_period;               /* [I] 0: no guard needed */
 
@@ -130,6 +136,9 @@ static void clock_latch_write(const struct clock_base *nb)
 	clock_tk.copy[0] = *nb;
 	raw_write_seqcount_latch(&clock_tk.seq);
 	clock_tk.copy[1] = *nb;
+	/* The vDSO's copy of the state, under the same lock. */
+	vdso_clock_update(nb->cs ? nb->cs->name : NULL, nb->cycle_last,
+			  nb->mask, nb->mult, nb->base);
 }
 
 /* The copy writers start from. Context: clock_write_lock held. */
@@ -195,6 +204,19 @@ u64 clock_monotonic_ns(void)
 	return (u64)(ns >> CLOCK_SHIFT);
 }
 
+/*
+ * The wall clock's offset, for the kernel and the vDSO's [vvar] page: one
+ * writer at a time, so both copies end with the same value.
+ */
+static void clock_realtime_offset_set(u64 offset)
+{
+	unsigned long flags = spin_lock_irqsave(&clock_realtime_lock);
+
+	WRITE_ONCE(clock_realtime_offset, offset);
+	vdso_set_realtime_offset(offset);
+	spin_unlock_irqrestore(&clock_realtime_lock, flags);
+}
+
 /**
  * clock_realtime_ns - nanoseconds since 1970-01-01 00:00 UTC: the RTC as
  * read at boot plus the monotonic time since. Before time_init(), or when
@@ -218,7 +240,8 @@ int clock_realtime_set(u64 ns)
 
 	if (ns < now)
 		return -EINVAL;
-	WRITE_ONCE(clock_realtime_offset, ns - now);
+	clock_realtime_offset_set(ns - now);
+	timerfd_clock_was_set();
 	return 0;
 }
 
@@ -417,13 +440,30 @@ static void clock_realtime_init(void)
 	epoch_ns = rtc_time_to_epoch(&tm) * NSEC_PER_SEC;
 	pr_info("rtc: %04u-%02u-%02u %02u:%02u:%02u UTC\n", tm.year, tm.mon,
 		tm.mday, tm.hour, tm.min, tm.sec);
-	WRITE_ONCE(clock_realtime_offset, epoch_ns > now ? epoch_ns - now : 0);
+	clock_realtime_offset_set(epoch_ns > now ? epoch_ns - now : 0);
+}
+
+/*
+ * Set up the vDSO and publish the state installed before its [vvar] page
+ * existed (the clock source selection and the realtime offset).
+ */
+static void clock_vdso_init(void)
+{
+	struct clock_base cur;
+	unsigned long flags;
+
+	vdso_init();
+	flags = spin_lock_irqsave(&clock_write_lock);
+	cur = clock_latch_current();
+	clock_latch_write(&cur);
+	spin_unlock_irqrestore(&clock_write_lock, flags);
+	clock_realtime_offset_set(READ_ONCE(clock_realtime_offset));
 }
 
 /**
  * time_init - bring up time keeping: the timer queues, realtime from the
  * RTC, the HPET (from the ACPI tables), the arch's counters calibrated and
- * registered, the best source selected.
+ * registered, the best source selected, the vDSO's [vvar] page filled.
  *
  * Context: boot, one CPU, after mm_init() (ioremap) and acpi_init().
  */
@@ -434,4 +474,5 @@ void time_init(void)
 	hpet_init();
 	arch_clocksource_init();
 	clocksource_select();
+	clock_vdso_init();
 }

@@ -4,11 +4,11 @@
  * ITIMER_REAL counts wall time: a delayed work item (its timer fires in
  * interrupt context, the work runs in process context, where signals can
  * be sent) sends SIGALRM to the process at the expiry and re-arms itself
- * for a periodic timer. ITIMER_VIRTUAL and ITIMER_PROF count the process's
- * CPU time; Keel has no per-tick accounting hook, so a second work item
- * polls the process's CPU time every few milliseconds while one of them is
- * armed and sends SIGVTALRM/SIGPROF when it passes the expiry. Keel does
- * not split user and system time: ITIMER_VIRTUAL counts both, like PROF.
+ * for a periodic timer. ITIMER_VIRTUAL counts the process's user time,
+ * ITIMER_PROF its user and system time (<keel/cputime.h>); Keel has no
+ * per-tick accounting hook, so a second work item polls those clocks every
+ * few milliseconds while one of them is armed and sends SIGVTALRM/SIGPROF
+ * when they pass the expiry.
  *
  * State is in struct itimer_state (<keel/usertime.h>) in struct process,
  * under process->lock. Life time: every pending work item holds one
@@ -113,18 +113,40 @@ static void itimer_real_fn(struct work_struct *work)
 	process_put(p);                 /* this execution's reference */
 }
 
+/*
+ * The clocks of the CPU timers: ITIMER_VIRTUAL counts the process's user
+ * time, ITIMER_PROF its user and system time (setitimer(2)).
+ */
+static void itimer_cpu_clocks(struct process *p, u64 now[ITIMER_CPU_NR])
+{
+	u64 ut, st;
+
+	process_cputime(p, &ut, &st);
+	now[ITIMER_VIRTUAL - 1] = ut;
+	now[ITIMER_PROF - 1] = ut + st;
+}
+
+static u64 itimer_cpu_clock(struct process *p, int which)
+{
+	u64 now[ITIMER_CPU_NR];
+
+	itimer_cpu_clocks(p, now);
+	return now[which - 1];
+}
+
 static void itimer_cpu_fn(struct work_struct *work)
 {
 	struct delayed_work *dw = to_delayed_work(work);
 	struct process *p = container_of(dw, struct process, itimers.cpu_work);
 	struct itimer_state *its = &p->itimers;
 	bool fire[ITIMER_CPU_NR] = { false }, armed = false;
-	u64 cpu = process_cputime_ns(p), delay = ITIMER_CPU_POLL_NS;
+	u64 now[ITIMER_CPU_NR], delay = ITIMER_CPU_POLL_NS;
 	int i;
 
+	itimer_cpu_clocks(p, now);
 	spin_lock(&p->lock);
 	for (i = 0; i < ITIMER_CPU_NR; i++) {
-		u64 exp = its->cpu_expires[i];
+		u64 exp = its->cpu_expires[i], cpu = now[i];
 
 		if (!exp)
 			continue;
@@ -192,7 +214,7 @@ static int itimer_set(struct process *p, int which, u64 value, u64 interval,
 		now = clock_monotonic_ns();
 		dw = &its->real_work;
 	} else if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
-		now = process_cputime_ns(p);
+		now = itimer_cpu_clock(p, which);
 		dw = &its->cpu_work;
 	} else {
 		return -EINVAL;
@@ -230,7 +252,7 @@ static int itimer_get(struct process *p, int which, struct itimerval *cur)
 	if (which == ITIMER_REAL)
 		now = clock_monotonic_ns();
 	else if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
-		now = process_cputime_ns(p);
+		now = itimer_cpu_clock(p, which);
 	else
 		return -EINVAL;
 	spin_lock(&p->lock);

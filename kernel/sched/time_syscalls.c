@@ -71,7 +71,7 @@ u64 process_cputime_ns(struct process *p)
 
 	spin_lock(&tasklist_lock);
 	spin_lock(&p->lock);
-	ns = p->utime_ns;
+	ns = p->utime_ns + p->stime_ns;
 	spin_unlock(&p->lock);
 	list_for_each_entry(t, &p->tasks, proc_link)
 		ns += sched_thread_runtime(t->thread);

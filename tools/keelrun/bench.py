@@ -35,7 +35,7 @@ from . import REPO, conformance
 
 RATE_UNITS = ("MB/s", "ops/s")          # higher is better
 TIME_UNITS = ("ns", "us", "ms", "s")    # lower is better
-NOT_YET = "not yet (no user mode)"
+NOT_YET = "no init (the kernel never started one)"
 BOOT_ID = "boot-to-init"
 KEEL_BOOTED_ID = "keel-booted (informational)"
 
@@ -45,6 +45,7 @@ _VULN = re.compile(r"^bench-info: vulnerabilities ([^=\s]+)=(.*)$")
 _UPTIME = re.compile(r"^bench-info: uptime=([0-9.]+)")
 _KEEL_BOOTED = re.compile(r"Keel booted in (\d+) ms")
 _START = re.compile(r"^@@@ [0-9a-f]{16} start\b")
+_MARK = re.compile(r"^@@@ [0-9a-f]{16} (begin|end) (\S+)")
 
 INFO_SCRIPT = """\
 # tools/keelrun/bench.py: what the report needs to know about the guest.
@@ -55,6 +56,9 @@ for f in /sys/devices/system/cpu/vulnerabilities/*; do
 	echo "bench-info: vulnerabilities ${f##*/}=$(cat "$f")"
 done
 echo "bench-info: kernel $(uname -r)"
+cs=/sys/devices/system/clocksource/clocksource0/current_clocksource
+[ -f $cs ] && echo "bench-info: clocksource $(cat $cs)"
+exit 0
 """
 
 
@@ -103,6 +107,44 @@ def build_initramfs(out: Path, init: Path, busybox: Path, bench_dir: Path, names
     return [conformance.Listed("scenario", ln.split()[1], int(ln.split()[3])) for ln in lines]
 
 
+# ---- the deterministic machine ----------------------------------------------
+
+# QEMU -icount alone leaves three ways for the host to reach the guest's
+# instruction stream, and each made repeated boots differ by up to 0.1 %:
+#  - sleep=on (the default): while every vCPU halts, virtual time follows the
+#    host's clock, so the phase of the next timer interrupt after an idle
+#    period (the init waiting for a child, a wrapper's fork) depends on the
+#    host; sleep=off jumps straight to the next timer deadline instead.
+#  - RDRAND/RDSEED: TCG serves them from the host's entropy, and both kernels
+#    seed their RNG (and so mmap/stack/brk randomization, AT_RANDOM, the
+#    page-table pages a layout needs) from them: -cpu max,-rdrand,-rdseed.
+#    Without them both kernels seed from the cycle counter, which under
+#    -icount is a function of the instruction stream.
+#  - the RTC: its start value is the host's date; -rtc base=<fixed>,clock=vm.
+# norandmaps (both kernels honour it) additionally gives every process the
+# same layout in each kernel, so both kernels' page-table shapes are stable.
+ICOUNT_OPTS = "shift=0,sleep=off,align=off"
+ICOUNT_RTC = "base=2026-01-01T00:00:00,clock=vm"
+ICOUNT_CPU = "max,-rdrand,-rdseed"
+ICOUNT_APPEND = "norandmaps"
+
+# Keel's default boot checks every spinlock (lock order, recursion, owner)
+# and red-zones and poisons every slab object; Debian's Linux does neither
+# (no lockdep, slub_debug off). Benchmarks compare production settings:
+# in the deterministic mode the checks cost up to 4x (open_close), so
+# leaving them on would measure the debug build, not the design.
+# tools/bench --keel-debug keeps them.
+KEEL_PRODUCTION = "lock_debug=0 slab_debug=0"
+
+
+def deterministic(cmd: list[str]) -> list[str]:
+    """A qemu.command() argv (built without icount) made deterministic."""
+    out = list(cmd)
+    i = out.index("-cpu")
+    out[i + 1] = ICOUNT_CPU
+    return out + ["-icount", ICOUNT_OPTS, "-rtc", ICOUNT_RTC]
+
+
 # ---- parsing one boot -------------------------------------------------------
 
 @dataclass
@@ -132,9 +174,11 @@ class Boot:
     vulnerabilities: dict[str, str] = field(default_factory=dict)
     uptime: Optional[float] = None      # guest seconds when info.sh ran
     kernel_release: str = ""
+    clocksource: str = ""               # the guest's, where sysfs says
     keel_booted_ms: Optional[float] = None
     boot_to_init_s: Optional[float] = None      # host clock, QEMU start to "@@@ start"
     keel_booted_host_s: Optional[float] = None  # host clock, QEMU start to "Keel booted"
+    host_seconds: dict[str, float] = field(default_factory=dict)   # host time per benchmark
     notes: list[str] = field(default_factory=list)
 
 
@@ -179,6 +223,8 @@ def parse_boot(config: str, listed: list[conformance.Listed], lines: list[str]) 
                     boot.uptime = float(u.group(1))
                 elif ln.startswith("bench-info: kernel "):
                     boot.kernel_release = ln.removeprefix("bench-info: kernel ").strip()
+                elif ln.startswith("bench-info: clocksource "):
+                    boot.clocksource = ln.removeprefix("bench-info: clocksource ").strip()
             continue
         name = t.id.removeprefix("bench/")
         figs = [f for f in map(parse_bench_line, cap.lines) if f]
@@ -202,6 +248,12 @@ def watcher(t0: float, boot_times: dict, clock):
             boot_times["init"] = clock() - t0
         if "keel" not in boot_times and _KEEL_BOOTED.search(line):
             boot_times["keel"] = clock() - t0
+        if (m := _MARK.match(line)):    # host seconds per benchmark, for budgeting
+            if m.group(1) == "begin":
+                boot_times["begin " + m.group(2)] = clock()
+            elif "begin " + m.group(2) in boot_times:
+                boot_times["seconds " + m.group(2)] = round(
+                    clock() - boot_times["begin " + m.group(2)], 1)
         return False
     return watch
 
@@ -251,6 +303,8 @@ def results(boots: list[Boot], names: list[str], mode: str) -> dict:
             out["kernels"][c] = {"boots": len(bs), "release": next((b.kernel_release for b in bs
                                                                      if b.kernel_release), ""),
                                  "user_mode": any(b.started for b in bs),
+                                 "clocksource": next((b.clocksource for b in bs if b.clocksource),
+                                                     "unknown"),
                                  "notes": sorted({n for b in bs for n in b.notes})}
             v = next((b.vulnerabilities for b in bs if b.vulnerabilities), None)
             if v:
@@ -283,6 +337,9 @@ def results(boots: list[Boot], names: list[str], mode: str) -> dict:
                       len(kvals), 1, kvals) if kvals else None
         rows[KEEL_BOOTED_ID][c] = {"figure": vars(kfig) if kfig else None,
                                    "problem": None if kfig else "n/a (Keel only)"}
+    # Keel prints "Keel booted in" only without `quiet`: no row when absent.
+    if not any(b.keel_booted_ms is not None for b in boots):
+        del rows[KEEL_BOOTED_ID]
     for name, row in rows.items():
         k, lx = (_fig(row.get("keel")), _fig(row.get("linux")))
         row["ratio"] = ratio(k, lx) if name != KEEL_BOOTED_ID else None
@@ -317,6 +374,27 @@ def repeatability(boots: list[Boot], names: list[str]) -> list[str]:
     return out
 
 
+def differing(boots: list[Boot], names: list[str]) -> list[str]:
+    """What differs between the boots of one config: "<config>: <benchmark>"
+    for figures, "<config>: uptime" for the guest uptime at init, and
+    "<config>: <benchmark> missing" for a figure some boots lack."""
+    out = []
+    for c in CONFIGS:
+        bs = [b for b in boots if b.config == c]
+        if len(bs) < 2:
+            continue
+        for name in names:
+            vals = {(b.figures[name].median, b.figures[name].min, b.figures[name].max)
+                    if name in b.figures else None for b in bs}
+            if None in vals and len(vals) > 1:
+                out.append(f"{c}: {name} missing")
+            elif len(vals) > 1:
+                out.append(f"{c}: {name}")
+        if len({b.uptime for b in bs}) > 1:
+            out.append(f"{c}: uptime")
+    return out
+
+
 def table(res: dict) -> str:
     """The Markdown table benchmark | Linux | Linux (mitigations=off) | Keel | Keel/Linux."""
     lines = ["| benchmark | Linux | Linux (mitigations=off) | Keel | Keel/Linux |",
@@ -343,10 +421,10 @@ def gnuplot_script(res: dict, data: Path, out: Path) -> str:
     rows = [(n, r.get("ratio")) for n, r in res["benchmarks"].items() if n != KEEL_BOOTED_ID]
     with open(data, "w") as f:
         for i, (n, r) in enumerate(rows):
-            label = "" if r is not None else NOT_YET
+            label = "" if r is not None else "no figure (see the table)"
             f.write(f'{i} "{n}" {r if r is not None else 0} "{label}"\n')
     top = max([2.0] + [r * 1.15 for _, r in rows if r is not None])
-    mode = "deterministic (-icount shift=0)" if res["mode"] == "icount" else "wall-clock"
+    mode = "deterministic: instruction counts" if res["mode"] == "icount" else "wall-clock"
     return f"""set terminal svg size {max(800, 60 * len(rows) + 200)},600 dynamic font "sans,11"
 set output '{out}'
 set title "Keel/Linux per benchmark ({mode}; lower is better; rates inverted)"
@@ -366,16 +444,23 @@ plot '{data}' using 1:3:xtic(2) with boxes lc rgb "#4477aa", \\
 
 def report_markdown(res: dict, meta: dict, repeat_lines: list[str]) -> str:
     mode = res["mode"]
-    mode_text = ("deterministic: QEMU `-icount shift=0`; figures are instruction-count time "
-                 "(one instruction = 1 ns of guest time), not host time") if mode == "icount" else \
+    mode_text = (f"deterministic: QEMU `-icount {ICOUNT_OPTS}`, `-rtc {ICOUNT_RTC}`, "
+                 f"`-cpu {ICOUNT_CPU}`, `{ICOUNT_APPEND}` on both kernels; figures are "
+                 "instruction-count time (one instruction = 1 ns of guest time; a REP string "
+                 "instruction counts once per iteration, XSAVE or a TLB miss as one or none), "
+                 "not host time") if mode == "icount" else \
         "wall-clock: QEMU TCG on this host; figures are the guest's clock, which follows the host's"
     out = [f"# Keel vs Linux benchmarks", "",
            f"- date: {meta['date']}", f"- commit: {meta['commit']}",
            f"- mode: {mode_text}",
-           f"- quick: {'yes (BENCH_QUICK=1)' if meta['quick'] else 'no'}; boots per kernel: {meta['boots']}",
+           f"- quick: {'yes (the QUICK_SET subset)' if meta['quick'] else 'no (every benchmark)'}; "
+           f"iterations: {'BENCH_QUICK=1 (a fifth)' if meta.get('short_iters') else 'full'}; "
+           f"runs per program: {meta.get('runs')}; boots per kernel: {meta['boots']}",
            f"- machine (identical for every kernel): `{meta['qemu']}`",
            f"- Linux: {meta['linux_image']} `{meta['linux_append']}` (second column adds `mitigations=off`)",
-           f"- Keel: {meta['keel_image']} `{meta['keel_append']}`", "",
+           f"- Keel: {meta['keel_image']} `{meta['keel_append']}`",
+           "- clock sources (guest sysfs): " + ", ".join(
+               f"{c} {k.get('clocksource', 'unknown')}" for c, k in res["kernels"].items()), "",
            "Cells are the median over boots of each benchmark's own median (R runs of N",
            "iterations inside the program), with the min–max spread of all runs.",
            "Keel/Linux is against the default Linux column, lower is better: for time",

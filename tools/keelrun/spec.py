@@ -22,6 +22,8 @@ _KEYS = {"boot", "append", "initrd", "timeout", "exit", "expect", "expect-order"
          "reject", "ktap", "needs", "memory", "smp", "qemu"}
 _MEMORY = re.compile(r"^\d+[MG]$")
 _RANDOM_INITRD = re.compile(r"^@random:(\d+)$")
+_PROGRAM = r"[\w-]+/[\w-]+"
+_CONFORMANCE_INITRD = re.compile(rf"^@conformance:({_PROGRAM}(?:,{_PROGRAM})*)$")
 
 
 class SpecError(Exception):
@@ -35,7 +37,8 @@ class Spec:
     description: str = ""
     boot: str = "kernel"
     append: str = ""
-    initrd: Optional[str] = None        # a path (relative to the repo) or @random:<bytes>
+    initrd: Optional[str] = None        # a path (relative to the repo), @random:<bytes>
+                                        # or @conformance:<area>/<name>[,...]
     timeout: Optional[float] = None     # None: DEFAULT_TIMEOUT for the boot kind
     exit: str = "pass"
     expects: list[re.Pattern] = field(default_factory=list)
@@ -56,6 +59,12 @@ class Spec:
         """The byte count of an `initrd: @random:<bytes>` spec, else None."""
         m = _RANDOM_INITRD.match(self.initrd or "")
         return int(m.group(1)) if m else None
+
+    @property
+    def conformance_programs(self) -> Optional[list[str]]:
+        """The <area>/<name> list of an `initrd: @conformance:...` spec, else None."""
+        m = _CONFORMANCE_INITRD.match(self.initrd or "")
+        return m.group(1).split(",") if m else None
 
 
 def load(path: Path) -> Spec:
@@ -92,8 +101,10 @@ def _set(spec: Spec, key: str, value: str, where: str) -> None:
     elif key == "append":
         spec.append = value
     elif key == "initrd":
-        if value.startswith("@") and not _RANDOM_INITRD.match(value):
-            raise SpecError(f"{where}: unknown generated initrd {value!r} (only @random:<bytes>)")
+        if value.startswith("@") and not (_RANDOM_INITRD.match(value) or
+                                          _CONFORMANCE_INITRD.match(value)):
+            raise SpecError(f"{where}: unknown generated initrd {value!r} "
+                            "(only @random:<bytes> or @conformance:<area>/<name>[,...])")
         if not value:
             raise SpecError(f"{where}: empty initrd")
         spec.initrd = value

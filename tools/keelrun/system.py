@@ -5,10 +5,12 @@ spec and the run's result, so the judging rules are tested on canned logs.
 """
 import os
 import shlex
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import logline, qemu, tap
+from . import REPO, logline, qemu, tap
 from .results import GroupResult, judge, single
 from .spec import Spec
 
@@ -83,12 +85,32 @@ def machine_for(spec: Spec, paths: Paths) -> qemu.Machine:
 def _initrd(spec: Spec, paths: Paths):
     if spec.initrd is None:
         return None
+    if spec.conformance_programs is not None:
+        return _conformance_initrd(spec, paths)
     size = spec.random_initrd_size
     if size is None:
         return Path(spec.initrd)
     path = paths.build / "initrd" / f"{spec.name}-random-{size}.bin"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(os.urandom(size))
+    return path
+
+
+def _conformance_initrd(spec: Spec, paths: Paths) -> Path:
+    """The conformance init with just the spec's programs (built by make user)."""
+    init = paths.build / "user/init/conformance-init"
+    progs = [paths.build / "user/tests" / p for p in spec.conformance_programs]
+    for f in [init] + progs:
+        if not f.is_file():
+            raise qemu.SetupError(f"{f} not found; run make user")
+    path = paths.build / "initrd" / f"{spec.name}-conformance.cpio"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tool = REPO / "tools/mkinitramfs.py"
+    cmd = [sys.executable, str(tool), "-o", str(path), "--init", str(init),
+           "--sources", str(REPO / "user/tests"), "--tests"] + [str(p) for p in progs]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise qemu.SetupError(f"mkinitramfs failed: {done.stderr.strip()}")
     return path
 
 

@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	bench_init(argc, argv, "fork_exec");
 	target = bench_sibling("bench_true");
 	return bench_main(&(struct bench_spec){
-		.name = "fork_exec", .unit = BENCH_NS, .iters = 2000,
+		.name = "fork_exec", .unit = BENCH_NS, .iters = 400,
 		.body = body,
 	});
 }

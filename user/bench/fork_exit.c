@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 {
 	bench_init(argc, argv, "fork_exit");
 	return bench_main(&(struct bench_spec){
-		.name = "fork_exit", .unit = BENCH_NS, .iters = 3000,
+		.name = "fork_exit", .unit = BENCH_NS, .iters = 1500,
 		.body = body,
 	});
 }

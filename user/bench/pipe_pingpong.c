@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	close(to_child[0]);
 	close(to_parent[1]);
 	bench_main(&(struct bench_spec){
-		.name = "pipe_pingpong", .unit = BENCH_NS, .iters = 60000,
+		.name = "pipe_pingpong", .unit = BENCH_NS, .iters = 30000,
 		.body = body,
 	});
 	close(to_child[1]);

@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 	close(data[0]);
 	close(ack[1]);
 	bench_main(&(struct bench_spec){
-		.name = "pipe_throughput", .unit = BENCH_MBS, .iters = 20000,
+		.name = "pipe_throughput", .unit = BENCH_MBS, .iters = 8000,
 		.bytes_per_op = BUF, .body = body,
 	});
 	close(data[1]);

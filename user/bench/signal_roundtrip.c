@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	if (hits != 1)
 		bench_fail("handler did not run before kill() returned");
 	bench_main(&(struct bench_spec){
-		.name = "signal_roundtrip", .unit = BENCH_NS, .iters = 120000,
+		.name = "signal_roundtrip", .unit = BENCH_NS, .iters = 60000,
 		.body = body,
 	});
 	return 0;

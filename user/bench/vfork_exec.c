@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 	bench_init(argc, argv, "vfork_exec");
 	target = bench_sibling("bench_true");
 	return bench_main(&(struct bench_spec){
-		.name = "vfork_exec", .unit = BENCH_NS, .iters = 3000,
+		.name = "vfork_exec", .unit = BENCH_NS, .iters = 400,
 		.body = body,
 	});
 }

@@ -321,6 +321,23 @@ int fault_call(void *p)
 
 /* ---- /proc, clocks, memory, ptys ---------------------------------------- */
 
+long meminfo_kib(const char *key)
+{
+	size_t klen = strlen(key);
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':' &&
+		    sscanf(line + klen + 1, "%ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 int proc_status(const char *key, char *buf, size_t size)
 {
 	char status[8192], *line, *end;

@@ -119,6 +119,8 @@ int fault_call(void *p);
 
 /* ---- /proc, clocks, memory, ptys ---------------------------------------- */
 
+/* The value of "@key:" in /proc/meminfo (kB), or -1. */
+long meminfo_kib(const char *key);
 /* The text after "@key:\t" on its line of /proc/self/status; 0 or -1. */
 int proc_status(const char *key, char *buf, size_t size);
 /* The state letter from a /proc/.../stat file named by @fmt, or 0. */

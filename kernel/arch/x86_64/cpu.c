@@ -150,6 +150,15 @@ static bool cpu_has(u32 leaf, char reg, unsigned int bit)
 	return r[reg - 'a'] & (1U << bit);
 }
 
+unsigned int x86_tsc_aux_reader(void)
+{
+	if (cpu_has(7, 'c', X86_FEAT_7_ECX_RDPID))
+		return 1;
+	if (cpu_has(0x80000001, 'd', X86_FEAT_81_EDX_RDTSCP))
+		return 2;
+	return 0;
+}
+
 /*
  * Turn on the protection features the CPU has (W^X needs NX, set in
  * head.S), alignment checking for user code that asks for it (CR0.AM, as
@@ -175,6 +184,9 @@ static void cpu_enable_features(void)
 	if (cpu_has(7, 'c', X86_FEAT_7_ECX_UMIP))
 		cr4 |= X86_CR4_UMIP;
 	write_cr4(cr4);
+	/* The vDSO's getcpu reads it: Linux's value, node << 12 | cpu. */
+	if (x86_tsc_aux_reader())
+		wrmsr(MSR_TSC_AUX, arch_cpu_id());
 	x86_fpu_init_cpu();
 	x86_syscall_init_cpu();
 }

@@ -5,7 +5,8 @@
  * PDPT or PD entry) G(8) and NX(63); the physical address sits in bits
  * 12..51. Intermediate entries are always present+writable, and user-
  * accessible only on the way to a user mapping, so nothing in the kernel
- * half is ever reachable from user mode.
+ * half is reachable from user mode but the one page mapped so on purpose:
+ * the vDSO's read-only HPET alias (vdso_arch.c).
  *
  * arch_mmu_init() builds the kernel's tables from the memory map:
  *   - the direct map: every RAM range (and the first MiB, where firmware

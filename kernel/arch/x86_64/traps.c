@@ -557,6 +557,8 @@ static void user_exception(struct trap_frame *tf)
  */
 void x86_user_trap(struct trap_frame *tf)
 {
+	if (current->task)
+		cputime_from_user(&current->task->cputime);
 	if (tf->vector >= 32)
 		x86_handle_interrupt(tf->vector);
 	else

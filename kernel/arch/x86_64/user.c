@@ -174,6 +174,8 @@ void x86_exit_to_user(struct trap_frame *tf)
 	}
 	sanitize_user_frame(tf);
 	x86_set_kernel_stack(stack_top(t));
+	if (t->task)
+		cputime_to_user(&t->task->cputime);
 }
 
 /*
@@ -187,8 +189,10 @@ bool x86_syscall_from_user(struct trap_frame *tf)
 	struct syscall_args a = { {
 		tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9,
 	} };
-	struct task *task;
+	struct task *task = current->task;
 
+	if (task)
+		cputime_from_user(&task->cputime);
 	arch_irq_enable();
 	tf->rax = (u64)syscall_dispatch(tf->error_code, &a);
 	task = current->task;

@@ -17,6 +17,7 @@ enum {
 };
 
 #define UART_LSR_DR   0x01   /* data ready */
+#define UART_IER_RDI  0x01   /* interrupt when received data is ready */
 #define UART_LSR_THRE 0x20   /* transmit holding register empty */
 #define UART_LCR_DLAB 0x80
 #define UART_TX_SPINS 100000 /* give up on a wedged UART rather than hang */
@@ -53,6 +54,11 @@ void uart16550_putc(struct uart16550 *u, char c)
 		arch_cpu_relax();
 	}
 	uart_out(u, UART_DATA, (u8)c);
+}
+
+void uart16550_set_rx_irq(struct uart16550 *u, bool on)
+{
+	uart_out(u, UART_IER, on ? UART_IER_RDI : 0);
 }
 
 int uart16550_getc(struct uart16550 *u)

@@ -15,12 +15,15 @@
  */
 #include <keel/mm_space.h>
 #include <keel/smp.h>
+#include <keel/tty.h>
 
 #include "internal.h"
 
 
 struct proc_snap {
 	pid_t tgid, pid, ppid, pgid, sid;
+	unsigned int tty_nr;    /* the controlling tty (<keel/tty.h>) */
+	pid_t tpgid;
 	char comm[TASK_COMM_LEN];
 	char state;
 	struct cred cred;
@@ -63,11 +66,11 @@ static char thread_state(struct task *t)
 /* One task's share: its run time split into user and system. [T] */
 static void snap_task(struct proc_snap *s, struct task *t)
 {
-	u64 run = sched_thread_runtime(t->thread);
-	u64 user = MIN(READ_ONCE(t->utime_ns), run);
+	u64 ut, st;
 
-	s->utime_ns += user;
-	s->stime_ns += run - user;
+	task_cputime(t, &ut, &st);
+	s->utime_ns += ut;
+	s->stime_ns += st;
 	s->switches += READ_ONCE(t->thread->nr_switches);
 	s->syscalls += READ_ONCE(t->syscalls);
 }
@@ -167,6 +170,7 @@ static int proc_snap_fill(struct proc_snap *s, pid_t pid, pid_t tid)
 	s->ppid = p->parent && p->parent != p ? p->parent->pid : 0;
 	s->pgid = p->pgid;
 	s->sid = p->sid;
+	tty_proc_stat(p, &s->tty_nr, &s->tpgid);
 	s->nr_threads = p->nr_tasks;
 	s->exit_signal = p->exit_signal;
 	s->state = 'Z';
@@ -255,8 +259,8 @@ int proc_pid_stat(struct proc_buf *b, struct proc_inode *pi)
 	if (err)
 		return err;
 	proc_mm_snap_fill(&ms, pi->pid, pi->tid);
-	proc_printf(b, "%d (%s) %c %d %d %d 0 -1 %u 0 0 0 0 ", s.pid, s.comm,
-		    s.state, s.ppid, s.pgid, s.sid, 0u);
+	proc_printf(b, "%d (%s) %c %d %d %d %u %d %u 0 0 0 0 ", s.pid, s.comm,
+		    s.state, s.ppid, s.pgid, s.sid, s.tty_nr, s.tpgid, 0u);
 	proc_printf(b, "%llu %llu %llu %llu %d %d %u 0 %llu %llu %lu %llu ",
 		    ns_to_ticks(s.utime_ns), ns_to_ticks(s.stime_ns),
 		    ns_to_ticks(s.cutime_ns), ns_to_ticks(s.cstime_ns),

@@ -238,6 +238,7 @@ static const struct proc_dir_ops proc_task_dir_ops = {
 	REG("statm", proc_pid_statm), \
 	REG("maps", proc_pid_maps), \
 	REG("mounts", proc_mounts_show), \
+	REG("mountinfo", proc_mountinfo_show), \
 	MLNK("cwd", proc_cwd_link, &proc_cwd_link_iops), \
 	MLNK("root", proc_root_link, &proc_root_link_iops), \
 	LNK("exe", proc_exe_link),

@@ -252,7 +252,7 @@ static int fdinfo_show(struct proc_buf *b, struct proc_inode *pi)
 	struct file *f = NULL;
 	bool cloexec = false;
 	unsigned int flags;
-	dev_t dev;
+	int mnt_id;
 
 	if (!files)
 		return -ESRCH;
@@ -268,10 +268,10 @@ static int fdinfo_show(struct proc_buf *b, struct proc_inode *pi)
 	if (!f->f_path.mnt ||
 	    f->f_path.mnt->mnt_sb->s_magic != ANON_INODE_FS_MAGIC)
 		flags |= O_LARGEFILE;
-	dev = f->f_path.mnt ? f->f_path.mnt->mnt_sb->s_dev : 0;
-	/* Keel has no mount ids: the super block's device minor stands in. */
-	proc_printf(b, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%u\nino:\t%llu\n",
-		    (long long)READ_ONCE(f->f_pos), flags, MINOR(dev),
+	/* The mount's id, as /proc/<pid>/mountinfo shows it. */
+	mnt_id = f->f_path.mnt ? f->f_path.mnt->mnt_id : 0;
+	proc_printf(b, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n",
+		    (long long)READ_ONCE(f->f_pos), flags, mnt_id,
 		    file_inode(f)->i_ino);
 	fput(f);
 	return 0;

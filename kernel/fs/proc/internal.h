@@ -173,11 +173,15 @@ int proc_meminfo_show(struct proc_buf *b, struct proc_inode *pi);
 int proc_uptime_show(struct proc_buf *b, struct proc_inode *pi);
 int proc_version_show(struct proc_buf *b, struct proc_inode *pi);
 int proc_loadavg_show(struct proc_buf *b, struct proc_inode *pi);
+void proc_loadavg_start(void);
+unsigned long proc_calc_load(unsigned long load, unsigned long exp,
+			     unsigned long active);
 int proc_stat_show(struct proc_buf *b, struct proc_inode *pi);
 /* misc.c */
 int proc_cmdline_show(struct proc_buf *b, struct proc_inode *pi);
 int proc_filesystems_show(struct proc_buf *b, struct proc_inode *pi);
 int proc_mounts_show(struct proc_buf *b, struct proc_inode *pi);
+int proc_mountinfo_show(struct proc_buf *b, struct proc_inode *pi);
 int proc_interrupts_show(struct proc_buf *b, struct proc_inode *pi);
 int proc_limits_show(struct proc_buf *b, struct proc_inode *pi);
 extern const struct proc_entry proc_sys_entries[];

@@ -2,21 +2,32 @@
  * System-wide figures: /proc/meminfo, uptime, version, loadavg and stat,
  * in Linux 6.1's formats (proc(5)).
  *
- * Where Keel does not have a thing Linux counts (swap, a buffer or page
- * cache, huge pages) the line shows 0, which is the truth for Keel. CPU
+ * Where Keel does not have a thing Linux counts (swap, buffers, huge
+ * pages) the line shows 0, which is the truth for Keel. Its only page
+ * cache is tmpfs (the root file system included), counted as Linux counts
+ * shmem: in Cached and in Shmem. CPU
  * time: Keel keeps no per-CPU busy/idle counters yet, so the "cpu" line
  * of /proc/stat and the idle time of /proc/uptime are derived from the
  * run time of every user task (busy) and the CPUs' time since boot; the
  * per-CPU "cpuN" lines split those totals evenly (an estimate, until
- * the scheduler counts per-CPU time). Load averages are not computed (0.00).
+ * the scheduler counts per-CPU time).
+ *
+ * Load averages are Linux's: every LOAD_FREQ_NS a delayed work item
+ * samples the runnable threads (itself left out) plus the user tasks in
+ * uninterruptible sleep, and folds the count into three exponentially
+ * decaying averages (1, 5 and 15 minutes) in fixed point with FSHIFT
+ * fraction bits; /proc/loadavg and sysinfo(2) read them.
  */
 #include <keel/irq.h>
 #include <keel/mm.h>
+#include <keel/procfs.h>
 #include <keel/slab.h>
 #include <keel/smp.h>
 #include <keel/time.h>
 #include <keel/utsname.h>
+#include <keel/workqueue.h>
 
+#include "../tmpfs.h"
 #include "internal.h"
 
 #define VMALLOC_TOTAL_KB (512ULL << 20)  /* the 512 GiB vmalloc area */
@@ -52,16 +63,17 @@ int proc_meminfo_show(struct proc_buf *b, struct proc_inode *pi)
 {
 	struct page_alloc_stats st;
 	u64 kpp = PAGE_SIZE / 1024, slab = slab_pages() * kpp;
-	u64 total, free;
+	u64 total, free, shmem;
 
 	page_alloc_stats(&st);
 	total = st.total_pages * kpp;
 	free = st.free_pages * kpp;
+	shmem = procfs_shmem_pages() * kpp;
 	kb_line(b, "MemTotal:", total);
 	kb_line(b, "MemFree:", free);
 	kb_line(b, "MemAvailable:", free);
 	kb_line(b, "Buffers:", 0);
-	kb_line(b, "Cached:", 0);
+	kb_line(b, "Cached:", shmem);
 	kb_line(b, "SwapCached:", 0);
 	kb_line(b, "Active:", 0);
 	kb_line(b, "Inactive:", 0);
@@ -73,7 +85,7 @@ int proc_meminfo_show(struct proc_buf *b, struct proc_inode *pi)
 	kb_line(b, "Writeback:", 0);
 	kb_line(b, "AnonPages:", 0);
 	kb_line(b, "Mapped:", 0);
-	kb_line(b, "Shmem:", 0);
+	kb_line(b, "Shmem:", shmem);
 	kb_line(b, "KReclaimable:", 0);
 	kb_line(b, "Slab:", slab);
 	kb_line(b, "SReclaimable:", 0);
@@ -93,6 +105,15 @@ int proc_meminfo_show(struct proc_buf *b, struct proc_inode *pi)
 	kb_line(b, "Hugepagesize:", 2048);
 	kb_line(b, "Hugetlb:", 0);
 	return 0;
+}
+
+/**
+ * procfs_shmem_pages - pages held by tmpfs files (meminfo's Shmem).
+ * Context: any. Return: the count.
+ */
+unsigned long procfs_shmem_pages(void)
+{
+	return READ_ONCE(tmpfs_total_pages);
 }
 
 /* ---- CPU time ------------------------------------------------------------ */
@@ -116,16 +137,16 @@ static void cpu_times(struct cpu_times *ct)
 	struct task *t;
 
 	memset(ct, 0, sizeof(*ct));
+	/* Exited tasks' time stays counted: these counters never go down. */
+	cputime_exited_totals(&ct->user_ns, &ct->sys_ns);
 	spin_lock(&tasklist_lock);
 	list_for_each_entry(p, &all_processes, all_link) {
-		ct->user_ns += READ_ONCE(p->utime_ns);
-		ct->sys_ns += READ_ONCE(p->stime_ns);
 		list_for_each_entry(t, &p->tasks, proc_link) {
-			u64 run = sched_thread_runtime(t->thread);
-			u64 user = MIN(READ_ONCE(t->utime_ns), run);
+			u64 ut, st;
 
-			ct->user_ns += user;
-			ct->sys_ns += run - user;
+			task_cputime(t, &ut, &st);
+			ct->user_ns += ut;
+			ct->sys_ns += st;
 			if (READ_ONCE(t->thread->state) &
 			    THREAD_UNINTERRUPTIBLE)
 				ct->blocked++;
@@ -176,15 +197,107 @@ static unsigned int running_threads(void)
 	return n;
 }
 
+/* ---- load averages ------------------------------------------------------- */
+
+#define FSHIFT          11              /* fraction bits */
+#define FIXED_1         (1UL << FSHIFT)
+#define LOAD_FREQ_NS    (5 * NSEC_PER_SEC + NSEC_PER_SEC / 100)
+#define EXP_1           1884UL          /* FIXED_1 / exp(5 s / 1 min) */
+#define EXP_5           2014UL          /* FIXED_1 / exp(5 s / 5 min) */
+#define EXP_15          2037UL          /* FIXED_1 / exp(5 s / 15 min) */
+#define LOAD_INT(x)     ((x) >> FSHIFT)
+#define LOAD_FRAC(x)    LOAD_INT(((x) & (FIXED_1 - 1)) * 100)
+
+static unsigned long avenrun[3];        /* [loadavg work] read racily */
+static struct delayed_work loadavg_work;
+
 /**
- * proc_loadavg_show - /proc/loadavg: the three load averages (not
- * computed by Keel: 0.00), runnable/total threads and the last pid.
+ * proc_calc_load - one step of an exponentially decaying load average.
+ * @load: the average so far; @exp: its decay factor (EXP_*);
+ * @active: the sampled count; all in fixed point (FSHIFT bits).
+ * Context: any. Return: the new average.
+ */
+unsigned long proc_calc_load(unsigned long load, unsigned long exp,
+			     unsigned long active)
+{
+	unsigned long newload = load * exp + active * (FIXED_1 - exp);
+
+	if (active >= load)
+		newload += FIXED_1 - 1;     /* round up while rising */
+	return newload / FIXED_1;
+}
+
+/* Tasks counted by the load average: runnable or in D state. */
+static unsigned long active_tasks(void)
+{
+	unsigned int running = running_threads();
+	struct process *p;
+	struct task *t;
+	unsigned long n;
+
+	/* This work item's thread is running and must not count itself. */
+	n = running ? running - 1 : 0;
+	spin_lock(&tasklist_lock);
+	list_for_each_entry(p, &all_processes, all_link)
+		list_for_each_entry(t, &p->tasks, proc_link)
+			if (READ_ONCE(t->thread->state) &
+			    THREAD_UNINTERRUPTIBLE)
+				n++;
+	spin_unlock(&tasklist_lock);
+	return n;
+}
+
+static void loadavg_sample(struct work_struct *work)
+{
+	unsigned long active = active_tasks() * FIXED_1;
+
+	WRITE_ONCE(avenrun[0], proc_calc_load(avenrun[0], EXP_1, active));
+	WRITE_ONCE(avenrun[1], proc_calc_load(avenrun[1], EXP_5, active));
+	WRITE_ONCE(avenrun[2], proc_calc_load(avenrun[2], EXP_15, active));
+	schedule_delayed_work(&loadavg_work, LOAD_FREQ_NS);
+}
+
+/**
+ * proc_loadavg_start - begin sampling the load every LOAD_FREQ_NS.
+ * Context: boot, process context, after workqueue_init(); once.
+ */
+void proc_loadavg_start(void)
+{
+	INIT_DELAYED_WORK(&loadavg_work, loadavg_sample);
+	schedule_delayed_work(&loadavg_work, LOAD_FREQ_NS);
+}
+
+/**
+ * procfs_load_averages - the 1, 5 and 15 minute load averages in fixed
+ * point with 11 fraction bits (Linux's FSHIFT; sysinfo(2) shifts them to
+ * its 16).
+ * @loads: filled with the three values.
+ * Context: any.
+ */
+void procfs_load_averages(unsigned long loads[3])
+{
+	for (int i = 0; i < 3; i++)
+		loads[i] = READ_ONCE(avenrun[i]);
+}
+
+/**
+ * proc_loadavg_show - /proc/loadavg: the three load averages,
+ * runnable/total threads and the last pid.
  * Context: process context. Return: 0.
  */
 int proc_loadavg_show(struct proc_buf *b, struct proc_inode *pi)
 {
-	proc_printf(b, "0.00 0.00 0.00 %u/%u %d\n", running_threads(),
-		    thread_count(), proc_last_pid());
+	unsigned long avg[3];
+	int i;
+
+	procfs_load_averages(avg);
+	for (i = 0; i < 3; i++) {
+		avg[i] += FIXED_1 / 200;    /* round to two decimals */
+		proc_printf(b, "%lu.%02lu ", LOAD_INT(avg[i]),
+			    LOAD_FRAC(avg[i]));
+	}
+	proc_printf(b, "%u/%u %d\n", running_threads(), thread_count(),
+		    proc_last_pid());
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /*
  * Smaller /proc files: cmdline, filesystems, mounts (also
- * /proc/<pid>/mounts), interrupts, /proc/<pid>/limits, and the /proc/sys
+ * /proc/<pid>/mounts), /proc/<pid>/mountinfo, interrupts, /proc/<pid>/limits, and the /proc/sys
  * tree (kernel.{hostname,domainname,ostype,osrelease,version,pid_max,
- * random.boot_id,random.uuid}, fs.{nr_open,pipe-max-size},
+ * random.boot_id,random.uuid}, fs.{nr_open,pipe-max-size,
+ * lease-break-time (writable)},
  * vm.overcommit_memory).
  *
  * mounts and filesystems walk VFS structures under vfs_ns_lock: the mount
@@ -11,6 +12,8 @@
  * so its ->next chain holds every type registered before it.
  */
 #include <keel/irq.h>
+#include <keel/kstrtox.h>
+#include <keel/locks.h>
 #include <keel/poll.h>
 #include <keel/random.h>
 #include <keel/smp.h>
@@ -79,48 +82,158 @@ static struct mount *mount_next(struct mount *m)
 	return NULL;
 }
 
+/*
+ * Is @m's root visible from @root (a chroot or pivot_root hides the
+ * mounts outside it, as Linux's /proc/<pid>/mounts does)? [n] held.
+ */
+static bool mount_visible(struct mount *m, const struct path *root)
+{
+	struct dentry *d = m->mnt_root;
+
+	while (m != root->mnt) {
+		if (m->mnt_parent == m)
+			return false;
+		d = m->mnt_mountpoint;
+		m = m->mnt_parent;
+	}
+	for (; d != root->dentry; d = d->d_parent)
+		if (d->d_parent == d)
+			return false;
+	return true;
+}
+
+/* The initial root is Linux's "rootfs" (shown without relatime). */
+static const char *mount_type(struct mount *m)
+{
+	return m->mnt_parent == m && m == root_mount ? "rootfs" :
+	       m->mnt_sb->s_type->name;
+}
+
+/* ",nosuid,nodev,noexec,relatime" as far as they apply to @m. */
+static void mount_flag_opts(struct proc_buf *b, struct mount *m)
+{
+	unsigned int f = m->mnt_flags;
+
+	proc_printf(b, "%s%s%s%s", f & MNT_NOSUID ? ",nosuid" : "",
+		    f & MNT_NODEV ? ",nodev" : "",
+		    f & MNT_NOEXEC ? ",noexec" : "",
+		    m == root_mount ? "" : ",relatime");
+}
+
 static void mount_line(struct proc_buf *b, struct mount *m, char *path)
 {
 	struct path p = { m, m->mnt_root };
 	unsigned int f = m->mnt_flags;
-	const char *type = m->mnt_sb->s_type->name;
-	bool root = m->mnt_parent == m;
 
 	if (proc_path_name(&p, path, PATH_MAX) < 0)
 		return;
-	/* The initial root is Linux's "rootfs" (shown without relatime). */
-	put_escaped(b, root ? "rootfs" : type);
+	put_escaped(b, m->mnt_devname);
 	proc_puts(b, " ");
 	put_escaped(b, path);
-	proc_printf(b, " %s %s%s%s%s%s 0 0\n", root ? "rootfs" : type,
+	proc_printf(b, " %s %s", mount_type(m),
 		    (f & MNT_RDONLY) || (m->mnt_sb->s_flags & SB_RDONLY) ?
-		    "ro" : "rw", f & MNT_NOSUID ? ",nosuid" : "",
-		    f & MNT_NODEV ? ",nodev" : "",
-		    f & MNT_NOEXEC ? ",noexec" : "",
-		    root ? "" : ",relatime");
+		    "ro" : "rw");
+	mount_flag_opts(b, m);
+	proc_puts(b, " 0 0\n");
 }
 
-/**
- * proc_mounts_show - /proc/mounts (a link to self/mounts) and
- * /proc/<pid>/mounts: "source target type options 0 0" per mount, the
- * paths seen from the caller's root. Keel keeps no mount source string,
- * so the source column shows the type; the initial root mount shows as
- * Linux's initramfs root does, "rootfs / rootfs rw 0 0".
- * Context: process context (takes vfs_ns_lock). Return: 0 or -ENOMEM.
+/*
+ * The path of @d inside its own file system (a bind mount's root) into
+ * @buf. Return: the start of the name in @buf, or NULL (too long). [n]
  */
-int proc_mounts_show(struct proc_buf *b, struct proc_inode *pi)
+static char *dentry_fs_path(struct dentry *d, char *buf, size_t size)
+{
+	char *s = buf + size;
+
+	*--s = '\0';
+	for (; d->d_parent != d; d = d->d_parent) {
+		if ((size_t)(s - buf) < d->d_namelen + 2)
+			return NULL;
+		s -= d->d_namelen;
+		memcpy(s, d->d_name, d->d_namelen);
+		*--s = '/';
+	}
+	if (!*s)
+		*--s = '/';
+	return s;
+}
+
+/* One line of mountinfo (man 5 proc). [n] held. */
+static void mountinfo_line(struct proc_buf *b, struct mount *m, char *path)
+{
+	struct path p = { m, m->mnt_root };
+	struct super_block *sb = m->mnt_sb;
+	char *root;
+
+	root = dentry_fs_path(m->mnt_root, path, PATH_MAX);
+	if (!root)
+		return;
+	proc_printf(b, "%d %d %u:%u ", m->mnt_id, m->mnt_parent->mnt_id,
+		    MAJOR(sb->s_dev), MINOR(sb->s_dev));
+	put_escaped(b, root);
+	if (proc_path_name(&p, path, PATH_MAX) < 0)
+		return;
+	proc_puts(b, " ");
+	put_escaped(b, path);
+	proc_puts(b, m->mnt_flags & MNT_RDONLY ? " ro" : " rw");
+	mount_flag_opts(b, m);
+	/* Optional fields (propagation, kernel/fs/mount_propagate.c). */
+	if (m->mnt_group_id)
+		proc_printf(b, " shared:%d", m->mnt_group_id);
+	if (m->mnt_master)
+		proc_printf(b, " master:%d", m->mnt_master->mnt_group_id);
+	if (m->mnt_flags & MNT_UNBINDABLE)
+		proc_puts(b, " unbindable");
+	proc_printf(b, " - %s ", mount_type(m));
+	put_escaped(b, m->mnt_devname);
+	proc_puts(b, sb->s_flags & SB_RDONLY ? " ro\n" : " rw\n");
+}
+
+/* Call @line for each mount visible from the caller's root, in order. */
+static int mounts_walk(struct proc_buf *b,
+		       void (*line)(struct proc_buf *b, struct mount *m,
+				    char *path))
 {
 	char *path = kmalloc(PATH_MAX, GFP_KERNEL);
+	struct path root;
 	struct mount *m;
 
 	if (!path)
 		return -ENOMEM;
 	mutex_lock(&vfs_ns_lock);
+	current_root(&root);
 	for (m = root_mount; m && !b->overflow; m = mount_next(m))
-		mount_line(b, m, path);
+		if (mount_visible(m, &root))
+			line(b, m, path);
+	path_put(&root);
 	mutex_unlock(&vfs_ns_lock);
 	kfree(path);
 	return 0;
+}
+
+/**
+ * proc_mountinfo_show - /proc/<pid>/mountinfo: per mount its id, its
+ * parent's id, st_dev, its root inside its file system, the mount point
+ * seen from the caller's root, the per-mount options, the optional
+ * fields, "-", the type, the source and the super block's options.
+ * Context: process context (takes vfs_ns_lock). Return: 0 or -ENOMEM.
+ */
+int proc_mountinfo_show(struct proc_buf *b, struct proc_inode *pi)
+{
+	return mounts_walk(b, mountinfo_line);
+}
+
+/**
+ * proc_mounts_show - /proc/mounts (a link to self/mounts) and
+ * /proc/<pid>/mounts: "source target type options 0 0" per mount, the
+ * paths seen from the caller's root, the source as given to mount(2);
+ * the initial root mount shows as Linux's initramfs root does,
+ * "rootfs / rootfs rw 0 0".
+ * Context: process context (takes vfs_ns_lock). Return: 0 or -ENOMEM.
+ */
+int proc_mounts_show(struct proc_buf *b, struct proc_inode *pi)
+{
+	return mounts_walk(b, mount_line);
 }
 
 /**
@@ -278,6 +391,32 @@ static int sys_pipe_max_size(struct proc_buf *b, struct proc_inode *pi)
 	return 0;
 }
 
+static int sys_lease_break_time(struct proc_buf *b, struct proc_inode *pi)
+{
+	proc_printf(b, "%u\n", READ_ONCE(lease_break_time));
+	return 0;
+}
+
+/* Linux's proc_dointvec: a decimal int; Keel refuses negative times. */
+static ssize_t sys_lease_break_time_store(struct proc_inode *pi,
+					  const char *buf, size_t len)
+{
+	char num[16];
+	unsigned int v;
+	size_t n = len;
+
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (!n || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, buf, n);
+	num[n] = '\0';
+	if (kstrtouint(num, 10, &v) || v > 0x7fffffff)
+		return -EINVAL;
+	WRITE_ONCE(lease_break_time, v);
+	return (ssize_t)len;
+}
+
 static int sys_zero(struct proc_buf *b, struct proc_inode *pi)
 {
 	proc_puts(b, "0\n");
@@ -350,6 +489,8 @@ static const struct proc_entry sys_kernel[] = {
 };
 
 static const struct proc_entry sys_fs[] = {
+	{ .name = "lease-break-time", .mode = S_IFREG | 0644,
+	  .show = sys_lease_break_time, .store = sys_lease_break_time_store },
 	SYSREG("nr_open", sys_nr_open),
 	SYSREG("pipe-max-size", sys_pipe_max_size),
 	{ 0 }

@@ -252,4 +252,5 @@ void procfs_init(const char *cmdline)
 	done = true;
 	register_filesystem(&proc_fs_type);
 	register_filesystem(&sysfs_fs_type);
+	proc_loadavg_start();
 }

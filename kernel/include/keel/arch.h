@@ -83,7 +83,9 @@ u64 arch_clock_ns(void);
 
 /*
  * arch_cycles - a free-running CPU cycle counter (x86: the TSC), for
- * benchmarks that report cycles. Not comparable across CPUs.
+ * benchmarks that report cycles and for the user/system split of CPU time
+ * (<keel/cputime.h>, read on every kernel entry and exit: keep it cheap).
+ * Not comparable across CPUs.
  */
 u64 arch_cycles(void);
 

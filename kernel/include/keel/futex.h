@@ -6,7 +6,8 @@
  *	sys_futex                      the system call (kernel/ipc/futex.c)
  *	futex_wake_address(uaddr, nr)  wake the waiters of a user word
  *	                               (CLONE_CHILD_CLEARTID at thread exit)
- *	futex_exit_robust(t)           walk an exiting task's robust list
+ *	futex_exit_robust(t)           walk an exiting task's robust list,
+ *	                               then hand its PI futexes on
  *	sys_set_robust_list, sys_get_robust_list
  *
  * A futex is named by a key: a private futex (FUTEX_PRIVATE_FLAG, or a
@@ -100,8 +101,10 @@ void futex_wake_address(int __user *uaddr, int nr);
  * futex_exit_robust - release the robust futexes @t still holds: walk its
  * robust list (at most ROBUST_LIST_LIMIT entries, and the list_op_pending
  * one), mark each lock word owned by @t's tid FUTEX_OWNER_DIED and wake
- * one waiter of it. A corrupt list just ends the walk.
- * Context: @t is current, exiting, its address space still in place;
+ * one waiter of it (a contended PI futex goes to its top waiter, whose
+ * tid replaces @t's). A corrupt list just ends the walk. Then every PI
+ * futex @t still owns is handed to its top waiter (kernel/ipc/futex_pi.c).
+ * Context: @t is current, exiting or exec'ing, its address space in place;
  * process context, may sleep.
  */
 void futex_exit_robust(struct task *t);

@@ -128,4 +128,38 @@ void locks_remove_posix(struct file *f, struct files *owner);
  */
 void locks_remove_file(struct file *f);
 
+/* ---- leases (kernel/fs/leases.c) ------------------------------------------ */
+
+#ifndef F_SETLEASE
+#define F_SETSIG        10
+#define F_GETSIG        11
+#define F_SETLEASE      1024
+#define F_GETLEASE      1025
+#endif
+
+/* /proc/sys/fs/lease-break-time: seconds a lease holder gets. [a] */
+extern unsigned int lease_break_time;
+
+/*
+ * lease_break - an open with @open_flags (or a truncate: O_WRONLY) of
+ * @inode: break the leases in its way and wait until they are gone or
+ * downgraded (at most lease_break_time seconds).
+ * Context: process context, no locks held; may sleep.
+ * Return: 0, -EWOULDBLOCK (O_NONBLOCK) or -ERESTARTSYS (a signal).
+ */
+int lease_break(struct inode *inode, int open_flags);
+
+/*
+ * fcntl_setlease - F_SETLEASE @arg on @f, open as @fd. Return: 0,
+ * -EINVAL, -EACCES, -EAGAIN (conflicting opens or leases) or -ENOMEM.
+ * fcntl_getlease - F_GETLEASE: the lease type (while it is being broken,
+ * the type it must go down to), F_UNLCK if none.
+ * Context: process context.
+ */
+long fcntl_setlease(struct file *f, int fd, unsigned long arg);
+long fcntl_getlease(struct file *f);
+
+/* leases_remove_file - @f's last reference is going: drop its lease. */
+void leases_remove_file(struct file *f);
+
 #endif /* KEEL_LOCKS_H */

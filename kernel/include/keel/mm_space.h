@@ -210,6 +210,13 @@ struct mm {
 /* ---- life cycle (kernel/mm/space.c) ------------------------------------- */
 
 /**
+ * mm_random_below - a layout randomization offset in [0, @bound): random,
+ * or 0 when the kernel was booted with norandmaps (as Linux).
+ * Context: any. Return: the offset.
+ */
+u64 mm_random_below(u64 bound);
+
+/**
  * mm_create - a new, empty address space with a randomized mmap_base and
  * stack_top, refcount 1.
  * Context: process context. Return: the mm, or ERR_PTR(-ENOMEM).

@@ -17,6 +17,7 @@
  *	rt_mutex_unlock(l)
  *	rt_mutex_is_locked(l), rt_mutex_owner(l)
  *	rt_mutex_adjust_pi(t)			@t's own priority changed
+ *	rt_mutex_*_proxy_*, rt_mutex_futex_unlock	for PI futexes (below)
  *
  * Waiters are served in priority order: the highest effective real-time
  * priority first, first-come first-served among equals, SCHED_NORMAL
@@ -182,5 +183,77 @@ static inline bool rt_mutex_has_waiters(const struct rt_mutex *lock)
 {
 	return READ_ONCE(lock->waiters.rb_leftmost) != NULL;
 }
+
+/* ---- proxy operations, for PI futexes (kernel/ipc/futex_pi.c) ------------
+ *
+ * A PI futex's rt_mutex is owned on behalf of whichever thread the user
+ * word names, which need not be the thread calling, and a waiter may be
+ * queued by another thread (FUTEX_CMP_REQUEUE_PI). These calls make no
+ * lockdep acquire/release: the lock is held across returns to user mode.
+ * They never steal a pending lock (the futex word must name the owner),
+ * and the owner of a lock with waiters must not exit before handing it on.
+ */
+
+/**
+ * rt_mutex_init_proxy_locked - set @lock up as owned by @owner, no waiters.
+ * Context: @lock not yet visible to anyone else.
+ */
+void rt_mutex_init_proxy_locked(struct rt_mutex *lock, struct thread *owner);
+
+/**
+ * rt_mutex_proxy_unlock - release @lock, held by any thread, which nobody
+ * waits for (the futex state that held it goes away).
+ * Context: any thread context.
+ */
+void rt_mutex_proxy_unlock(struct rt_mutex *lock);
+
+/**
+ * rt_mutex_start_proxy_lock - queue @w for thread @t on @lock and lend
+ * @t's priority down the chain; or, if @lock is free, make @t its owner.
+ * @t must be asleep or current, and then wait with
+ * rt_mutex_wait_proxy_lock() (or be cleaned up by someone on its behalf).
+ * Context: may be called with spinlocks held (not a wait_lock or pi_lock);
+ * does not sleep.
+ * Return: 1 @t owns @lock, 0 queued, -EDEADLK (@t owns @lock, or the
+ * chain comes back to @t: not queued, and not reported to lockdep, since
+ * a cycle of PI futexes is a user program's bug).
+ */
+int rt_mutex_start_proxy_lock(struct rt_mutex *lock, struct rt_mutex_waiter *w,
+			      struct thread *t);
+
+/**
+ * rt_mutex_wait_proxy_lock - current sleeps as @w (queued by
+ * rt_mutex_start_proxy_lock()) until @lock is handed to it, a signal comes
+ * (@interruptible) or the CLOCK_MONOTONIC @deadline (ns; ~0: none) passes.
+ * On failure @w stays queued: call rt_mutex_cleanup_proxy_lock().
+ * Context: process context, may sleep.
+ * Return: 0 owner now, -EINTR, -ETIMEDOUT.
+ */
+int rt_mutex_wait_proxy_lock(struct rt_mutex *lock, struct rt_mutex_waiter *w,
+			     u64 deadline, bool interruptible);
+
+/**
+ * rt_mutex_cleanup_proxy_lock - take @w off @lock after a failed wait,
+ * unless the lock was handed to its thread meanwhile.
+ * Context: as rt_mutex_start_proxy_lock().
+ * Return: true if @w's thread owns @lock (it should keep it), else false.
+ */
+bool rt_mutex_cleanup_proxy_lock(struct rt_mutex *lock,
+				 struct rt_mutex_waiter *w);
+
+/**
+ * rt_mutex_futex_unlock - current releases @lock: hand it to the top
+ * waiter, or release it if none waits, provided @commit(@next, @arg)
+ * agrees first. @commit runs with the wait_lock held (interrupts off, so
+ * it must not sleep) and @next is the thread that will own @lock (NULL:
+ * nobody); a nonzero return cancels the unlock.
+ * Context: the owner, process context. Return: @commit's return.
+ */
+int rt_mutex_futex_unlock(struct rt_mutex *lock,
+			  int (*commit)(struct thread *next, void *arg),
+			  void *arg);
+
+/* The thread of @lock's top waiter, or NULL: a snapshot. */
+struct thread *rt_mutex_top_waiter_thread(struct rt_mutex *lock);
 
 #endif /* KEEL_RTMUTEX_H */

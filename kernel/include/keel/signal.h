@@ -18,6 +18,7 @@
 #include <keel/list.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
+#include <keel/wait.h>
 #include <uapi/signal.h>
 
 #define NSIG 64         /* signals 1..64 */
@@ -126,6 +127,12 @@ struct process;
 int send_sig(int sig, struct task *t);
 /* The same for a whole process (any of its tasks may take it), e.g. SIGCHLD. */
 int send_sig_process(int sig, struct process *p);
+/*
+ * kill_pgrp_kernel - @sig to every process of group @pgrp (terminal
+ * signals); @priv skips the permission check. Return: 0, -ESRCH, -EPERM.
+ * Context: process context; takes tasklist_lock (kernel/proc/signal_kill.c).
+ */
+int kill_pgrp_kernel(pid_t pgrp, int sig, int priv);
 
 /*
  * force_sig_fault - the running task caused a CPU fault: queue @sig with
@@ -163,6 +170,8 @@ struct sighand {
 	int refcount;                   /* [a] */
 	struct spinlock lock;
 	struct k_sigaction action[NSIG];        /* [S] index sig - 1 */
+	/* signalfd readers and pollers; woken when a signal is queued. */
+	struct wait_queue_head signalfd_wqh;
 };
 
 /* A signal taken for delivery: its number, siginfo and the action then. */

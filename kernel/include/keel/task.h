@@ -39,6 +39,7 @@
 #define KEEL_TASK_H
 
 #include <keel/compiler.h>
+#include <keel/cputime.h>
 #include <keel/list.h>
 #include <keel/sched.h>
 #include <keel/signal.h>
@@ -53,6 +54,7 @@ struct fs_ctx;
 struct sighand;
 struct process;
 struct completion;
+struct tty;
 
 /* ---- credentials ---------------------------------------------------------- */
 
@@ -146,6 +148,7 @@ struct process {
 	struct list_head tasks;         /* its tasks' proc_link, [T] */
 	unsigned int nr_tasks;          /* live tasks, [T] */
 	pid_t pgid, sid;                /* [T] */
+	struct tty *tty;                /* [T] controlling tty (weak, see <keel/tty.h>) */
 	int exit_signal;                /* [I] sent to the parent at exit (SIGCHLD) */
 	bool execed;                    /* [T] has called exec (setpgid: EACCES) */
 	bool child_subreaper;           /* [T] PR_SET_CHILD_SUBREAPER */
@@ -201,13 +204,16 @@ struct task {
 	int __user *clear_child_tid;    /* [t] CLONE_CHILD_CLEARTID / set_tid_address */
 	int __user *set_child_tid;      /* [I] CLONE_CHILD_SETTID: written at first run */
 	void __user *robust_list;       /* [t] set_robust_list head (<keel/futex.h>) */
+	struct hlist_head pi_states;    /* [futex_pi_lock] PI futex states owned
+					   (kernel/ipc/futex_pi.c) */
+	bool pi_exit_done;              /* [futex_pi_lock] released them at exit */
 	struct completion *vfork_done;  /* [t] the vfork parent waits on it until
 					   this task execs or exits */
 	bool exiting;                   /* [t] in task_exit */
 	int pdeath_signal;              /* [T] PR_SET_PDEATHSIG: sent when the parent dies */
 	bool no_new_privs;              /* [t] PR_SET_NO_NEW_PRIVS: sticky, inherited */
 	u64 syscalls;                   /* [t] system calls made (for /proc status) */
-	u64 utime_ns;                   /* [t] time in user mode (approximate) */
+	struct task_cputime cputime;    /* user/system time: <keel/cputime.h> */
 	unsigned long min_flt;          /* [t] page faults resolved (ru_minflt) */
 };
 

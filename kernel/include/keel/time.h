@@ -47,6 +47,11 @@ u64 clock_monotonic_ns(void);
 u64 clock_realtime_ns(void);
 /* Set the wall clock to @ns. Return: 0, -EINVAL if before the monotonic clock. */
 int clock_realtime_set(u64 ns);
+/*
+ * timerfd_clock_was_set - clock_realtime_set() tells the wall-clock
+ * timerfds (kernel/fs/timerfd.c). Context: any.
+ */
+void timerfd_clock_was_set(void);
 /* The clock source in use (for the boot log and /proc later). */
 const char *clock_source_name(void);
 

@@ -25,5 +25,11 @@ int uart16550_init(struct uart16550 *u);
 void uart16550_putc(struct uart16550 *u, char c);
 /* Return the next received byte, or -1 when none is waiting. */
 int uart16550_getc(struct uart16550 *u);
+/*
+ * uart16550_set_rx_irq - raise the UART's interrupt when a received byte
+ * is waiting (@on), or never. The handler empties the receiver with
+ * uart16550_getc, which acknowledges it. Context: any.
+ */
+void uart16550_set_rx_irq(struct uart16550 *u, bool on);
 
 #endif /* KEEL_UART16550_H */

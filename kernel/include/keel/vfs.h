@@ -243,6 +243,7 @@ struct inode {
 
 	int i_count;                    /* [a] references */
 	int i_writecount;               /* [a] open files with FMODE_WRITE */
+	int i_readcount;                /* [a] open read-only (leases) */
 	struct mutex i_mutex;
 	struct super_block *i_sb;       /* [I] */
 	const struct inode_operations *i_op;  /* [I] */
@@ -320,6 +321,14 @@ struct mount {
 	struct list_head mnt_list;      /* [n] all mounts */
 	struct list_head mnt_children;  /* [n] mounts on top of this one */
 	struct list_head mnt_child;     /* [n] in mnt_parent->mnt_children */
+	int mnt_id;                     /* [I] unique (mountinfo, statx) */
+	char *mnt_devname;              /* [I] mount(2)'s source, kmalloc'd */
+	/* Propagation (kernel/fs/mount_propagate.c): */
+	int mnt_group_id;               /* [n] peer group (shared:N), 0: none */
+	struct list_head mnt_share;     /* [n] ring of its peers */
+	struct list_head mnt_slave_list; /* [n] mounts receiving from it */
+	struct list_head mnt_slave;     /* [n] in mnt_master->mnt_slave_list */
+	struct mount *mnt_master;       /* [n] the mount it receives from */
 };
 
 #define MNT_RDONLY   0x1u
@@ -327,6 +336,8 @@ struct mount {
 #define MNT_NODEV    0x4u
 #define MNT_NOEXEC   0x8u
 #define MNT_DETACHED 0x100u
+#define MNT_UNBINDABLE 0x200u           /* MS_UNBINDABLE: no bind of it */
+#define MNT_MARKED   0x400u             /* [n] scratch mark of a tree walk */
 
 struct path {
 	struct mount *mnt;
@@ -352,6 +363,7 @@ struct file {
 	struct inode *f_inode;          /* [I] */
 	struct path f_path;             /* [I] (anonymous files: the anon fs) */
 	void *private_data;             /* the file's owner */
+	int f_sig;                      /* [a] F_SETSIG (lease breaks) */
 };
 
 static inline struct inode *file_inode(const struct file *f)

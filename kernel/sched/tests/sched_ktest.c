@@ -403,13 +403,17 @@ static void test_rr_rotates_equal_priority(struct ktest *t)
 		KTEST_EXPECT_GE(t, l->n, 2);
 		total += l->n;
 		/*
-		 * A whole slice, not cut short by a peer's wake-up, nor
-		 * much longer (the host may stall the vCPU past a slice's
-		 * end, hence the generous bound).
+		 * A whole slice, not cut short by a peer's wake-up (that
+		 * gives a turn of a few ms at most), nor much longer. The
+		 * host may stall the vCPU: past a slice's end (hence the
+		 * generous upper bound), or between the switch-in and the
+		 * thread's first timestamp, which the slice pays for but the
+		 * turn does not show (seen: 39 ms of 100 on a loaded host
+		 * with -smp 4), hence a quarter slice as the lower bound.
 		 */
 		for (j = 0; j + 1 < l->n; j++) {
 			KTEST_EXPECT_GE(t, l->last[j] - l->first[j],
-					RT_RR_TIMESLICE_NS / 2);
+					RT_RR_TIMESLICE_NS / 4);
 			KTEST_EXPECT_LE(t, l->last[j] - l->first[j],
 					4 * RT_RR_TIMESLICE_NS);
 		}

@@ -65,11 +65,34 @@ class CombineTest(unittest.TestCase):
                  bench.parse_boot("keel", LISTED, [])]
         res = bench.results(boots, ["getppid"], "icount")
         text = bench.table(res)
-        self.assertIn("| getppid | 80.0 ns (79.0–90.0) | not run | not yet (no user mode) | — |", text)
-        self.assertIn("keel-booted (informational)", text)
+        self.assertIn(f"| getppid | 80.0 ns (79.0–90.0) | not run | {bench.NOT_YET} | — |", text)
+        self.assertNotIn("keel-booted (informational)", text)   # no "Keel booted" line
         rep = bench.repeatability(boots, ["getppid"])
         self.assertEqual(len(rep), 1)
         self.assertIn("1 of 1 benchmarks identical", rep[0])
+
+    def test_differing(self):
+        def boot(median, uptime="0.50"):
+            line = f"bench: name=getppid unit=ns median={median} min=79 max=90 runs=5 iters=1000"
+            return bench.parse_boot("keel", LISTED, log(
+                f"@@@ {TOKEN} begin info", f"bench-info: uptime={uptime}", f"@@@ {TOKEN} end info exit=0",
+                f"@@@ {TOKEN} begin bench/getppid", line, f"@@@ {TOKEN} end bench/getppid exit=0"))
+        self.assertEqual(bench.differing([boot(80), boot(80)], ["getppid"]), [])
+        self.assertEqual(bench.differing([boot(80), boot(80.001)], ["getppid"]), ["keel: getppid"])
+        self.assertEqual(bench.differing([boot(80), boot(80, "0.51")], ["getppid"]), ["keel: uptime"])
+        lost = bench.parse_boot("keel", LISTED, log())
+        lost.uptime = 0.5
+        self.assertEqual(bench.differing([boot(80), lost], ["getppid"]), ["keel: getppid missing"])
+
+
+class DeterministicTest(unittest.TestCase):
+    def test_command(self):
+        cmd = ["qemu", "-machine", "q35", "-cpu", "max", "-m", "512M"]
+        out = bench.deterministic(cmd)
+        self.assertEqual(out[:6], ["qemu", "-machine", "q35", "-cpu", "max,-rdrand,-rdseed", "-m"])
+        self.assertIn("sleep=off", out[out.index("-icount") + 1])
+        self.assertIn("clock=vm", out[out.index("-rtc") + 1])
+        self.assertEqual(cmd[4], "max")         # the argument is not modified
 
 
 if __name__ == "__main__":

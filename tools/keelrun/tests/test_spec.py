@@ -21,6 +21,12 @@ class SpecTest(unittest.TestCase):
         self.assertEqual(s.random_initrd_size, 100)
         self.assertEqual(s.time_limit, 5.0)
 
+    def test_conformance_initrd(self):
+        s = parse("initrd: @conformance:threads/contend,signals/storm\n")
+        self.assertEqual(s.conformance_programs, ["threads/contend", "signals/storm"])
+        self.assertIsNone(s.random_initrd_size)
+        self.assertIsNone(parse("initrd: @random:5\n").conformance_programs)
+
     def test_defaults(self):
         s = parse("exit: pass\n")
         self.assertEqual((s.boot, s.exit, s.time_limit, s.ktap, s.initrd), ("kernel", "pass", 60.0, False, None))
@@ -39,6 +45,7 @@ class SpecTest(unittest.TestCase):
             ("timeout: soon\n", "positive number"),
             ("timeout: -3\n", "positive number"),
             ("initrd: @zeros:5\n", "only @random"),
+            ("initrd: @conformance:contend\n", "@conformance:<area>/<name>"),
             ("ktap: maybe\n", "ktap must be one of yes | no"),
             ("boot: iso-bios\nappend: quiet\n", "append/initrd need boot: kernel"),
             ("exit: none\n", "exit: none needs at least one expect"),

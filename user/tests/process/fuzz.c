@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "testutil.h"
 
 #define TOTAL_CALLS     100000
 #define CALLS_PER_CHILD 2000
@@ -135,22 +136,6 @@ static void reap_child(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-/* MemFree from /proc/meminfo, in KiB (-1 if unreadable). */
-static long mem_free_kib(void)
-{
-	char line[128];
-	long kib = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
 /* The shared call counter, between two guard pages. */
 static volatile long *map_counter(void)
 {
@@ -174,7 +159,7 @@ int main(void)
 	if (count == MAP_FAILED)
 		tap_bail("mmap");
 	tap_diag("seed %llu", (unsigned long long)seed);
-	before = mem_free_kib();
+	before = meminfo_kib("MemFree");
 	while (*count < TOTAL_CALLS) {
 		pid_t pid = fork();
 
@@ -189,7 +174,7 @@ int main(void)
 	       *count, children);
 	tap_ok(getppid() > 0 && getpid() > 0, "the kernel still answers system calls");
 	tap_ok(kill(getpid(), 0) == 0, "signals still work");
-	after = mem_free_kib();
+	after = meminfo_kib("MemFree");
 	tap_ok(before > 0 && after > 0 && after + MEM_SLACK_KIB >= before,
 	       "free memory is back where it started (%ld kB before, %ld kB after)",
 	       before, after);

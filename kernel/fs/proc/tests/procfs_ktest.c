@@ -9,6 +9,7 @@
  */
 #include <keel/ktest.h>
 #include <keel/log.h>
+#include <keel/procfs.h>
 #include <keel/string.h>
 #include <keel/syscall.h>
 #include <keel/task.h>
@@ -114,6 +115,71 @@ static void test_meminfo(struct ktest *t)
 	KTEST_EXPECT_TRUE(t, buf[strlen(buf) - 1] == '\n');
 }
 
+/* The kB value of meminfo line @name ("\nShmem:"), or -1. */
+static long meminfo_kb(const char *name)
+{
+	const char *p;
+	long v = 0;
+
+	if (slurp("/ktest-proc/meminfo") <= 0)
+		return -1;
+	p = strstr(buf, name);
+	if (!p)
+		return -1;
+	for (p += strlen(name); *p == ' '; p++)
+		;
+	for (; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v;
+}
+
+/* Blocks and inodes in use in @f's tmpfs, as df computes them. */
+static void tmpfs_used(struct file *f, u64 *blocks, u64 *files)
+{
+	struct super_block *sb = file_inode(f)->i_sb;
+	struct statfs st;
+
+	memset(&st, 0, sizeof(st));
+	*blocks = *files = 0;
+	if (sb->s_op->statfs(sb, &st))
+		return;
+	*blocks = st.f_blocks - st.f_bfree;
+	*files = st.f_files - st.f_ffree;
+}
+
+/*
+ * tmpfs pages are Shmem and Cached, and statfs's used blocks (df): they
+ * follow a file's growth and truncation.
+ */
+static void test_meminfo_shmem(struct ktest *t)
+{
+	static char page[8192];
+	long before = meminfo_kb("\nShmem:"), grown, after;
+	u64 used, used_grown, files;
+	struct file *f;
+
+	KTEST_ASSERT_TRUE(t, before >= 0);
+	KTEST_EXPECT_EQ(t, meminfo_kb("\nCached:"), before);
+	f = file_open_kernel("/ktest-shmem", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	KTEST_ASSERT_FALSE(t, IS_ERR(f));
+	memset(page, 'x', sizeof(page));
+	KTEST_EXPECT_EQ(t, kernel_write(f, page, sizeof(page), 0),
+			(ssize_t)sizeof(page));
+	tmpfs_used(f, &used_grown, &files);
+	KTEST_EXPECT_TRUE(t, used_grown >= 2);
+	KTEST_EXPECT_TRUE(t, files >= 2);       /* the root and the file */
+	fput(f);
+	grown = meminfo_kb("\nShmem:");
+	KTEST_EXPECT_TRUE(t, grown >= before + 8);
+	f = file_open_kernel("/ktest-shmem", O_RDWR | O_TRUNC, 0);
+	KTEST_ASSERT_FALSE(t, IS_ERR(f));
+	tmpfs_used(f, &used, &files);
+	KTEST_EXPECT_EQ(t, used, used_grown - 2);
+	fput(f);
+	after = meminfo_kb("\nShmem:");
+	KTEST_EXPECT_TRUE(t, after <= grown - 8);
+}
+
 /* "<digits>.<2 digits>" at @s; the end in *@end. */
 static bool decimal2(const char *s, const char **end)
 {
@@ -137,6 +203,34 @@ static void test_uptime(struct ktest *t)
 	KTEST_ASSERT_EQ(t, *p, ' ');
 	KTEST_ASSERT_TRUE(t, decimal2(p + 1, &p));
 	KTEST_EXPECT_STREQ(t, p, "\n");
+}
+
+/* Linux's figures: FSHIFT 11, EXP_1 1884, EXP_15 2037. */
+static void test_loadavg(struct ktest *t)
+{
+	unsigned long load = 0, avg[3];
+	const char *p;
+	int i;
+
+	/* One busy 5 s interval from idle: 0.08; an idle one decays. */
+	KTEST_EXPECT_EQ(t, proc_calc_load(0, 1884, 2048), 164UL);
+	KTEST_EXPECT_EQ(t, proc_calc_load(2048, 1884, 0), 1884UL);
+	/* A minute of one busy task: 1 - 1/e of the way, 0.63. */
+	for (i = 0; i < 12; i++)
+		load = proc_calc_load(load, 1884, 2048);
+	KTEST_EXPECT_TRUE(t, load >= 1280 && load <= 1310);
+	procfs_load_averages(avg);
+	for (i = 0; i < 3; i++)
+		KTEST_EXPECT_TRUE(t, avg[i] < 64 * 2048);
+
+	KTEST_ASSERT_TRUE(t, slurp("/ktest-proc/loadavg") > 0);
+	p = buf;
+	for (i = 0; i < 3; i++) {
+		KTEST_ASSERT_TRUE(t, decimal2(p, &p));
+		KTEST_ASSERT_EQ(t, *p++, ' ');
+	}
+	KTEST_EXPECT_TRUE(t, strchr(p, '/') != NULL);
+	KTEST_EXPECT_EQ(t, buf[strlen(buf) - 1], '\n');
 }
 
 static void test_version_cmdline(struct ktest *t)
@@ -354,7 +448,9 @@ static void test_syslog_args(struct ktest *t)
 
 static struct ktest_case procfs_cases[] = {
 	KTEST_CASE(test_meminfo),
+	KTEST_CASE(test_meminfo_shmem),
 	KTEST_CASE(test_uptime),
+	KTEST_CASE(test_loadavg),
 	KTEST_CASE(test_version_cmdline),
 	KTEST_CASE(test_filesystems),
 	KTEST_CASE(test_mounts),

@@ -51,6 +51,7 @@
 #define MSR_SYSENTER_CS   0x00000174
 #define MSR_SYSENTER_ESP  0x00000175
 #define MSR_SYSENTER_EIP  0x00000176
+#define MSR_TSC_AUX       0xc0000103
 #define EFER_SCE (1UL << 0)
 #define EFER_LME (1UL << 8)
 #define EFER_NXE (1UL << 11)
@@ -130,8 +131,10 @@ DEFINE_CR_ACCESSORS(4)
 #define X86_FEAT_7_EBX_SMEP     7
 #define X86_FEAT_7_EBX_SMAP     20
 #define X86_FEAT_7_ECX_UMIP     2
+#define X86_FEAT_7_ECX_RDPID    22
 #define X86_FEAT_81_EDX_NX      20
 #define X86_FEAT_81_EDX_LM      29
+#define X86_FEAT_81_EDX_RDTSCP  27
 #define X86_FEAT_87_EDX_INVTSC  8
 
 #endif /* ASM_CPU_H */

@@ -232,6 +232,12 @@ void x86_cpu_brand(char *buf, size_t size);
 void x86_early_console_init(void);
 void x86_cpu_early_init(void);
 void x86_cpu_init_bsp(void);
+/*
+ * x86_tsc_aux_reader - how user mode reads IA32_TSC_AUX (which holds the
+ * CPU number on every CPU, for the vDSO's getcpu): 1 RDPID, 2 RDTSCP,
+ * 0 neither instruction exists.
+ */
+unsigned int x86_tsc_aux_reader(void);
 void x86_tsc_init(void);
 u64 x86_tsc_khz(void);
 /* PIT (pit.c): TSC calibration and the last-resort clock source. */
