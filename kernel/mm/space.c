@@ -232,31 +232,23 @@ void mm_put(struct mm *mm)
 /* ---- fork ---------------------------------------------------------------- */
 
 /* Share @v's present pages with @new: private ones read-only in both. */
+/* A page fork copies into @arg (the new mm): one more reference. */
+static void dup_one_page(paddr_t pa, void *arg)
+{
+	struct mm *new = arg;
+
+	get_page(pfn_to_page(pa >> PAGE_SHIFT));
+	new->rss++;
+}
+
+/* Copy @v's pages into @new: private writable ones become copy-on-write. */
 static int dup_pages(struct mm *old, struct mm *new, struct vm_area *v)
 {
-	bool private = !(v->flags & VMA_SHARED);
-	vaddr_t va = v->start;
-	int err = 0;
+	int err;
 
 	spin_lock(&old->pt_lock);
-	while (arch_next_mapped(old->root, &va, v->end)) {
-		unsigned int prot;
-		paddr_t pa;
-
-		arch_translate(old->root, va, &pa, &prot);
-		if (private && (prot & VM_WRITE)) {
-			prot &= ~VM_WRITE;
-			arch_protect_page(old->root, va, prot);
-		}
-		get_page(pfn_to_page(pa >> PAGE_SHIFT));
-		err = arch_map_page(new->root, va, pa, prot);
-		if (err) {
-			put_page(pfn_to_page(pa >> PAGE_SHIFT));
-			break;
-		}
-		new->rss++;
-		va += PAGE_SIZE;
-	}
+	err = arch_dup_range(old->root, new->root, v->start, v->end,
+			     !(v->flags & VMA_SHARED), dup_one_page, new);
 	spin_unlock(&old->pt_lock);
 	return err;
 }

@@ -15,6 +15,7 @@ struct mm;
 struct exec_args {
 	char *buf;              /* argv strings, then envp strings */
 	size_t len;             /* bytes used */
+	size_t cap;             /* bytes allocated (grows by doubling) */
 	size_t limit;           /* bytes allowed (strings + pointers) */
 	unsigned int argc, envc;
 };

@@ -2,11 +2,16 @@
  * exec's argument strings and the new program's initial stack.
  *
  * The strings (argv then envp, each NUL-terminated) are gathered into one
- * vmalloc'd buffer in the kernel before the old program is destroyed, so a
- * failure late in exec still has everything, and a user who changes the
- * strings while exec runs changes nothing. The total is capped like
- * Linux's: a quarter of RLIMIT_STACK, at most 6 MiB, at least 128 KiB,
- * counting a pointer per string; one string may be at most 32 pages.
+ * buffer in the kernel before the old program is destroyed, so a failure
+ * late in exec still has everything, and a user who changes the strings
+ * while exec runs changes nothing. The total is capped like Linux's: a
+ * quarter of RLIMIT_STACK, at most 6 MiB, at least 128 KiB, counting a
+ * pointer per string; one string may be at most 32 pages. The buffer
+ * starts at a page from kmalloc and doubles as strings arrive (vmalloc
+ * past kmalloc's sizes): a typical exec has a few hundred bytes of
+ * strings, and mapping and unmapping the whole cap (512 pages and a TLB
+ * shootdown on every CPU for the default 8 MiB stack limit) was most of
+ * an exec's cost.
  *
  * The initial stack, from the top down, as the System V x86_64 ABI and
  * Linux lay it out:
@@ -25,6 +30,7 @@
 #include <keel/panic.h>
 #include <keel/mm_space.h>
 #include <keel/random.h>
+#include <keel/slab.h>
 #include <keel/string.h>
 #include <keel/task.h>
 #include <keel/uaccess.h>
@@ -36,6 +42,42 @@
 #define ARG_MIN_LIMIT   (32 * PAGE_SIZE)
 #define ARG_MAX_LIMIT   (6UL << 20)
 
+/* A kernel buffer of @n bytes: kmalloc when it has the size, else vmalloc. */
+static void *exec_buf_alloc(size_t n)
+{
+	return n <= KMALLOC_MAX_CACHE_SIZE ? kmalloc(n, GFP_KERNEL) : vmalloc(n);
+}
+
+static void exec_buf_free(void *p, size_t n)
+{
+	if (n <= KMALLOC_MAX_CACHE_SIZE)
+		kfree(p);
+	else
+		vfree(p);
+}
+
+/* Make room for @more bytes after the strings (within the limit). */
+static int exec_args_reserve(struct exec_args *ea, size_t more)
+{
+	size_t need = ea->len + more, cap = ea->cap;
+	char *nb;
+
+	if (need <= cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if (cap > ea->limit)
+		cap = MAX(ea->limit, need);
+	nb = exec_buf_alloc(cap);
+	if (!nb)
+		return -ENOMEM;
+	memcpy(nb, ea->buf, ea->len);
+	exec_buf_free(ea->buf, ea->cap);
+	ea->buf = nb;
+	ea->cap = cap;
+	return 0;
+}
+
 int exec_args_init(struct exec_args *ea)
 {
 	u64 stack = task_rlimit(RLIMIT_STACK);
@@ -46,13 +88,15 @@ int exec_args_init(struct exec_args *ea)
 		ea->limit = ARG_MAX_LIMIT;
 	if (ea->limit < ARG_MIN_LIMIT)
 		ea->limit = ARG_MIN_LIMIT;
-	ea->buf = vmalloc(ea->limit);
+	ea->cap = PAGE_SIZE;
+	ea->buf = exec_buf_alloc(ea->cap);
 	return ea->buf ? 0 : -ENOMEM;
 }
 
 void exec_args_free(struct exec_args *ea)
 {
-	vfree(ea->buf);
+	if (ea->buf)
+		exec_buf_free(ea->buf, ea->cap);
 	ea->buf = NULL;
 }
 
@@ -70,6 +114,8 @@ int exec_args_add_kernel(struct exec_args *ea, const char *s, bool env)
 
 	if (len > MAX_ARG_STRLEN || !exec_args_fits(ea, len))
 		return -E2BIG;
+	if (exec_args_reserve(ea, len))
+		return -ENOMEM;
 	memcpy(ea->buf + ea->len, s, len);
 	ea->len += len;
 	if (env)
@@ -98,6 +144,8 @@ int exec_args_add_user(struct exec_args *ea, const char __user *const __user *v,
 			return -EFAULT;
 		if (len > (long)MAX_ARG_STRLEN || !exec_args_fits(ea, len))
 			return -E2BIG;
+		if (exec_args_reserve(ea, len))
+			return -ENOMEM;
 		if (copy_from_user(ea->buf + ea->len, s, len) ||
 		    ea->buf[ea->len + len - 1] != '\0')
 			return -EFAULT;
@@ -136,6 +184,8 @@ int exec_args_script(struct exec_args *ea, const char *interp,
 
 	if (!exec_args_fits(ea, add + 2 * sizeof(void *)))
 		return -E2BIG;
+	if (exec_args_reserve(ea, add))
+		return -ENOMEM;
 	memmove(ea->buf + add, ea->buf + skip, rest);
 	ea->len = 0;
 	ea->argc = ea->argc ? ea->argc - 1 : 0;
@@ -202,7 +252,7 @@ long exec_build_stack(struct mm *mm, struct exec_args *ea, vaddr_t top,
 
 	/* The word vector: argc, argv[], NULL, envp[], NULL, auxv pairs. */
 	words = 1 + ea->argc + 1 + ea->envc + 1 + 2 * (nauxv + 4);
-	vec = vmalloc(words * sizeof(u64));
+	vec = exec_buf_alloc(words * sizeof(u64));
 	if (!vec)
 		return -ENOMEM;
 	w = 0;
@@ -227,7 +277,7 @@ long exec_build_stack(struct mm *mm, struct exec_args *ea, vaddr_t top,
 	/* argc must land 16-byte aligned (the ABI's rsp at entry). */
 	sp = (sp - words * sizeof(u64)) & ~15UL;
 	err = mm_write(mm, sp, vec, words * sizeof(u64));
-	vfree(vec);
+	exec_buf_free(vec, words * sizeof(u64));
 	if (err)
 		return err;
 	mm->start_stack = sp;

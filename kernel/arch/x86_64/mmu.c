@@ -444,6 +444,47 @@ bool arch_next_mapped(paddr_t root, vaddr_t *vap, vaddr_t end)
 	return false;
 }
 
+/*
+ * One level-1 table at a time: the source table is found by one walk per
+ * 2 MiB, the destination's made by one more, then the entries are copied
+ * in a loop (fork used to walk both trees four times per page).
+ */
+int arch_dup_range(paddr_t src, paddr_t dst, vaddr_t start, vaddr_t end,
+		   bool cow, void (*each)(paddr_t pa, void *arg), void *arg)
+{
+	vaddr_t va = start;
+
+	while (va < end && arch_next_mapped(src, &va, end)) {
+		vaddr_t stop = ALIGN_DOWN(va, LEVEL_SIZE(2)) + LEVEL_SIZE(2);
+		u64 *s = pte_walk(src, va, 1, false, false, NULL);
+		u64 *d = NULL;
+
+		if (stop > end || stop < va)
+			stop = end;
+		if (!s)                 /* user space has no large pages */
+			return -EINVAL;
+		for (; va < stop; va += X86_PAGE_SIZE, s++) {
+			u64 e = READ_ONCE(*s);
+
+			if (!pte_mapped(e))
+				continue;
+			if (!d) {
+				d = pte_walk(dst, va, 1, true, true, NULL);
+				if (!d)
+					return -ENOMEM;
+				d -= pt_index(va, 1);   /* the table's start */
+			}
+			if (cow && (e & PTE_RW)) {
+				e &= ~(u64)PTE_RW;
+				WRITE_ONCE(*s, e);
+			}
+			each(e & PTE_ADDR, arg);
+			WRITE_ONCE(d[pt_index(va, 1)], e);
+		}
+	}
+	return 0;
+}
+
 paddr_t arch_replace_page(paddr_t root, vaddr_t va, paddr_t pa,
 			  unsigned int prot)
 {

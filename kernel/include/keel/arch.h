@@ -231,6 +231,12 @@ paddr_t arch_kernel_root(void);
  *	arch_replace_page: point an already mapped @va at @pa with @prot.
  *		Return: the previous physical address, or 0 if unmapped
  *		(then nothing is mapped).
+ *	arch_dup_range: fork's copy of [@start, @end) from @src into @dst
+ *		(where nothing is mapped there yet) in one walk: each mapped
+ *		page gets the same entry in @dst, made read-only in both first
+ *		when @cow is set (copy-on-write), and @each(pa, @arg) is called
+ *		before it is entered in @dst (to take a page reference).
+ *		Return: 0, or -ENOMEM (a @dst table; what was entered stays).
  * A user page mapped with VM_USER and none of VM_READ/WRITE/EXEC
  * (PROT_NONE) stays recorded, and is reported by arch_translate (prot
  * VM_USER) and the calls above, but every access to it faults.
@@ -240,6 +246,8 @@ void arch_space_destroy(paddr_t root);
 bool arch_next_mapped(paddr_t root, vaddr_t *va, vaddr_t end);
 paddr_t arch_replace_page(paddr_t root, vaddr_t va, paddr_t pa,
 			  unsigned int prot);
+int arch_dup_range(paddr_t src, paddr_t dst, vaddr_t start, vaddr_t end,
+		   bool cow, void (*each)(paddr_t pa, void *arg), void *arg);
 
 void arch_tlb_flush_page(vaddr_t va);
 void arch_tlb_flush_range(vaddr_t va, u64 size);
