@@ -27,6 +27,12 @@
 /* Per-mount state that no remount changes. */
 #define MNT_KEEP       (MNT_DETACHED | MNT_UNBINDABLE)
 
+/* Is @m out of the tree (lazily unmounted)? Linux's !check_mnt(). [n] */
+static bool mount_gone(const struct mount *m)
+{
+	return m->mnt_flags & MNT_DETACHED;
+}
+
 static unsigned int ms_to_mnt(unsigned long ms)
 {
 	return ((ms & MS_RDONLY) ? MNT_RDONLY : 0) |
@@ -303,6 +309,10 @@ static long do_move(const struct path *at, const char *src)
 	if (err)
 		return err;
 	m = from.mnt;
+	if (mount_gone(m)) {
+		path_put(&from);
+		return -EINVAL;
+	}
 	err = -EINVAL;
 	if (from.dentry != m->mnt_root || m->mnt_parent == m ||
 	    (m->mnt_flags & MNT_DETACHED))
@@ -377,6 +387,8 @@ static long do_change_type(const struct path *at, unsigned long flags)
 static long mount_locked(const struct path *at, char *src, char *type,
 			 char *data, unsigned long flags)
 {
+	if (mount_gone(at->mnt))
+		return -EINVAL;         /* nothing may be done under it */
 	if (flags & MS_REMOUNT)
 		return do_remount(at, flags);
 	if (flags & MS_BIND)
@@ -440,8 +452,8 @@ SYSCALL_DEFINE2(umount2, const char *, target, int, flags)
 	if (err)
 		goto out;
 	m = p.mnt;
-	if (p.dentry != m->mnt_root)
-		err = -EINVAL;
+	if (p.dentry != m->mnt_root || mount_gone(m))
+		err = -EINVAL;          /* not a mount root, or already detached */
 	else if (m->mnt_parent == m)
 		err = -EBUSY;           /* the root */
 	else if (flags & MNT_EXPIRE)
@@ -524,6 +536,9 @@ static long pivot_check(const struct path *new, const struct path *old,
 	if (!S_ISDIR(new->dentry->d_inode->i_mode) ||
 	    !S_ISDIR(old->dentry->d_inode->i_mode))
 		return -ENOTDIR;
+	if (mount_gone(new->mnt) || mount_gone(old->mnt) ||
+	    mount_gone(root->mnt))
+		return -EINVAL;
 	if (old->mnt->mnt_group_id || new->mnt->mnt_parent->mnt_group_id ||
 	    root->mnt->mnt_parent->mnt_group_id)
 		return -EINVAL;         /* shared mounts would propagate it */

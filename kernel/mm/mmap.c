@@ -381,17 +381,9 @@ static int mprotect_fixup(struct mm *mm, struct vm_area *vma, vaddr_t start,
 
 	if (newflags == vma->flags)
 		return 0;
-	if (start > vma->start) {
-		err = vma_split(mm, vma, start);
-		if (err)
-			return err;
-		vma = vma_next(mm, vma);
-	}
-	if (end < vma->end) {
-		err = vma_split(mm, vma, end);
-		if (err)
-			return err;
-	}
+	err = vma_isolate(mm, &vma, start, end);
+	if (err)
+		return err;
 	vma->flags = newflags;
 	mm_protect_range(mm, vma, start, end);
 	vma_merge_neighbours(mm, vma);

@@ -242,17 +242,9 @@ static int madvise_vma(struct mm *mm, struct vm_area *vma, vaddr_t start,
 		newflags = (vma->flags & ~clear) | set;
 		if (newflags == vma->flags)
 			return 0;
-		if (start > vma->start) {
-			err = vma_split(mm, vma, start);
-			if (err)
-				return err;
-			vma = vma_next(mm, vma);
-		}
-		if (end < vma->end) {
-			err = vma_split(mm, vma, end);
-			if (err)
-				return err;
-		}
+		err = vma_isolate(mm, &vma, start, end);
+		if (err)
+			return err;
 		vma->flags = newflags;
 		vma_merge_neighbours(mm, vma);
 		return 0;

@@ -28,6 +28,12 @@ void vma_set_range(struct mm *mm, struct vm_area *vma, vaddr_t start,
 /* Split @vma at @addr (strictly inside): @vma keeps [start, addr), a new
  * linked VMA gets [addr, end). Return: 0 or -ENOMEM. [w] */
 int vma_split(struct mm *mm, struct vm_area *vma, vaddr_t addr);
+/*
+ * vma_isolate - split @*vma so that [@start, @end) (inside it) is a VMA of
+ * its own, and point @*vma at it. Return: 0 or -ENOMEM.
+ */
+int vma_isolate(struct mm *mm, struct vm_area **vma, vaddr_t start,
+		vaddr_t end);
 /* Merge @vma with compatible neighbours that touch it. Return: the VMA
  * that now covers @vma's range (@vma may be freed). [w] */
 struct vm_area *vma_merge_neighbours(struct mm *mm, struct vm_area *vma);

@@ -163,6 +163,22 @@ void vma_set_range(struct mm *mm, struct vm_area *vma, vaddr_t start,
 	mm->total_vm += vma_pages(vma);
 }
 
+int vma_isolate(struct mm *mm, struct vm_area **vma, vaddr_t start,
+		vaddr_t end)
+{
+	int err;
+
+	if (start > (*vma)->start) {
+		err = vma_split(mm, *vma, start);
+		if (err)
+			return err;
+		*vma = vma_next(mm, *vma);
+	}
+	if (end < (*vma)->end)
+		return vma_split(mm, *vma, end);
+	return 0;
+}
+
 int vma_split(struct mm *mm, struct vm_area *vma, vaddr_t addr)
 {
 	struct vm_area *tail;

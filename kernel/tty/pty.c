@@ -38,6 +38,8 @@
 
 struct pty {
 	unsigned int index;             /* [I] */
+	bool ready;                     /* [pty_table_lock] set up, node made:
+					   pts_open may use it */
 	struct tty slave;               /* the slave side */
 	struct spinlock lock;
 	u8 obuf[PTY_BUF_SIZE];          /* [lock] slave output */
@@ -320,10 +322,12 @@ static int ptm_release(struct inode *inode, struct file *f)
 {
 	struct pty *pty = f->private_data;
 
+	/* The node goes before the index is free: a new pty taking the
+	 * index must never find the old node (or its own removed). */
+	devpts_remove(pty->index);
 	mutex_lock(&pty_table_lock);
 	pty_table[pty->index] = NULL;
 	mutex_unlock(&pty_table_lock);
-	devpts_remove(pty->index);
 	spin_lock(&pty->lock);
 	pty->master_closed = true;
 	pty->otail = pty->ohead;
@@ -525,6 +529,9 @@ int ptmx_open(struct inode *inode, struct file *f)
 	}
 	f->f_op = &ptm_fops;
 	f->private_data = pty;
+	mutex_lock(&pty_table_lock);
+	pty->ready = true;
+	mutex_unlock(&pty_table_lock);
 	return 0;
 }
 
@@ -537,6 +544,8 @@ int pts_open(struct inode *inode, struct file *f)
 	mutex_lock(&pty_table_lock);
 	if (index < PTY_MAX)
 		pty = pty_table[index];
+	if (pty && !pty->ready)
+		pty = NULL;             /* still being set up by ptmx_open */
 	if (pty)
 		tty_get(&pty->slave);
 	mutex_unlock(&pty_table_lock);

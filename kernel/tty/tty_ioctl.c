@@ -84,6 +84,7 @@ void tty_termio_get(const struct termios *t, struct termio *o)
 {
 	unsigned int i;
 
+	memset(o, 0, sizeof(*o));       /* the padding byte goes to user space */
 	o->c_iflag = (u16)t->c_iflag;
 	o->c_oflag = (u16)t->c_oflag;
 	o->c_cflag = (u16)t->c_cflag;

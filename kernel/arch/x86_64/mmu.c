@@ -144,13 +144,13 @@ static u64 *pte_walk(paddr_t root, vaddr_t va, int level, bool alloc,
 				return NULL;
 			*e = pa | PTE_P | PTE_RW;
 		}
-		if (user)
-			*e |= PTE_US;
-		if (*e & PTE_PS) {
+		if (*e & PTE_PS) {      /* never make a large page user-visible */
 			if (large)
 				*large = e;
 			return NULL;
 		}
+		if (user)
+			*e |= PTE_US;
 		table = table_at(*e & PTE_ADDR);
 	}
 	return &table[pt_index(va, level)];
